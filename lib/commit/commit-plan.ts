@@ -1,0 +1,68 @@
+import type { SessionState } from '../core/session-state.js';
+import type { ResolvedSession } from '../session-config.js';
+import type { StoredSession } from '../stores/session-store.js';
+
+export type StoreAction =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'touch'; readonly expiresAt: number }
+  | { readonly kind: 'save'; readonly record: StoredSession; readonly ifVersion: number | undefined };
+
+/** What one session's commit will do: decided synchronously, carried out by `persistCommit`. */
+export interface CommitPlan {
+  readonly session: ResolvedSession;
+  readonly state: SessionState;
+  readonly action: StoreAction;
+  /** Records to delete: ids left behind by regenerate, invalidate or destroy. */
+  readonly discard: readonly string[];
+  /** `set`: send the (new or extended) cookie; `expire`: tell the browser to drop it; `keep`: send nothing. */
+  readonly cookie: 'set' | 'expire' | 'keep';
+}
+
+/** The expiry a session reaches if extended now: idle from now, capped by the absolute timeout. */
+export function expiryFrom(now: number, createdAt: number, session: ResolvedSession): number {
+  return Math.min(now + session.idleMs, createdAt + session.absoluteMs);
+}
+
+/**
+ * DESIGN.md's commit rules. A session nobody used, or a request that failed
+ * with a 5xx, changes nothing at all (not even flash aging).
+ */
+export function planCommit(session: ResolvedSession, state: SessionState, status: number, now: number): CommitPlan | undefined {
+  if (!state.accessed || status >= 500) return undefined;
+  const discard = state.discardedIds;
+  const flash = nextFlash(state, state.flash.incoming);
+  const changed = state.ops.length > 0 || state.flash.loadedKeys.length > 0 || Object.keys(state.flash.outgoing).length > 0;
+
+  if (state.storedId === undefined) {
+    if (Object.keys(state.data).length === 0 && Object.keys(flash).length === 0) {
+      // Nothing worth keeping: no record, and a cookie only to erase one we just invalidated.
+      return { session, state, action: { kind: 'none' }, discard, cookie: discard.length && state.hadCookie ? 'expire' : 'keep' };
+    }
+    const record = { data: state.data, flash, createdAt: state.createdAt, expiresAt: state.expiresAt, version: 1 };
+    return { session, state, action: { kind: 'save', record, ifVersion: undefined }, discard, cookie: 'set' };
+  }
+
+  const extended = expiryFrom(now, state.createdAt, session);
+  const extend = extended - state.expiresAt >= session.touchAfterMs;
+  if (extend) state.expiresAt = extended;
+  const browserExpiryMoved = extend && !session.expireOnClose;
+  const cookie = browserExpiryMoved || state.needsResign ? 'set' : 'keep';
+  if (changed) {
+    const record = { data: state.data, flash, createdAt: state.createdAt, expiresAt: state.expiresAt, version: state.baseVersion! + 1 };
+    return { session, state, action: { kind: 'save', record, ifVersion: state.baseVersion }, discard, cookie };
+  }
+  return { session, state, action: extend ? { kind: 'touch', expiresAt: extended } : { kind: 'none' }, discard, cookie };
+}
+
+/**
+ * Flash for the next request: what this request set or kept, plus anything a
+ * parallel request flashed after this one loaded (on replay `incoming` is the
+ * fresh record's), minus what this request consumed.
+ */
+export function nextFlash(state: SessionState, incoming: Record<string, unknown>): Record<string, unknown> {
+  const { outgoing, loadedKeys, cleared } = state.flash;
+  if (cleared || Object.keys(incoming).length === 0) return { ...outgoing };
+  const survivors: Record<string, unknown> = {};
+  for (const key of Object.keys(incoming)) if (!loadedKeys.includes(key)) survivors[key] = incoming[key];
+  return { ...survivors, ...outgoing };
+}

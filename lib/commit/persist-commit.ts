@@ -1,0 +1,61 @@
+import { applyOperation } from '../core/session-operation.js';
+import { SessionConflictError } from '../errors/session-conflict.error.js';
+import type { StoredSession } from '../stores/session-store.js';
+import { isLive } from './live-record.js';
+import { nextFlash, type CommitPlan } from './commit-plan.js';
+import { callStore } from './call-store.js';
+
+/**
+ * Carries out a plan. A version conflict means a parallel request saved
+ * first: reload, replay this request's operations on the fresh data, try
+ * again. A record that vanished meanwhile was destroyed (a logout): it stays
+ * gone. Resolves whether the session now exists in the store.
+ */
+export async function persistCommit(plan: CommitPlan, maxAttempts: number): Promise<boolean> {
+  const { session, state, action } = plan;
+  const store = session.store;
+  let exists = action.kind !== 'none' || state.storedId !== undefined;
+  if (action.kind === 'save') {
+    exists = await saveWithReplay(plan, action.record, action.ifVersion, maxAttempts);
+  } else if (action.kind === 'touch') {
+    await callStore(session, 'touch', () => store.touch(state.id, action.expiresAt));
+  }
+  // Delete only after the new id is saved: a failure in between must not lose the session.
+  for (const id of plan.discard) await callStore(session, 'destroy', () => store.destroy(id));
+  return exists;
+}
+
+async function saveWithReplay(
+  plan: CommitPlan,
+  first: StoredSession,
+  firstVersion: number | undefined,
+  maxAttempts: number,
+): Promise<boolean> {
+  const { session, state } = plan;
+  let record = first;
+  let ifVersion = firstVersion;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const ttlMs = Math.max(1, record.expiresAt - Date.now());
+    const saved = await callStore(session, 'set', () => session.store.set(state.id, record, { ttlMs, ifVersion }));
+    if (saved) return true;
+    const fresh = await callStore(session, 'get', () => session.store.get(state.id));
+    if (!isLive(fresh, Date.now(), session)) return false; // destroyed or expired elsewhere: a logout sticks
+    record = replay(plan, fresh);
+    ifVersion = fresh.version;
+  }
+  throw new SessionConflictError(maxAttempts);
+}
+
+function replay(plan: CommitPlan, fresh: StoredSession): StoredSession {
+  const { state } = plan;
+  const data = fresh.data;
+  for (const op of state.ops) applyOperation(data, op);
+  state.data = data;
+  return {
+    data,
+    flash: nextFlash(state, fresh.flash),
+    createdAt: fresh.createdAt,
+    expiresAt: Math.max(fresh.expiresAt, state.expiresAt),
+    version: fresh.version + 1,
+  };
+}

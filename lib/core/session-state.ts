@@ -1,0 +1,89 @@
+import type { StoredSession } from '../stores/session-store.js';
+import type { SessionOperation } from './session-operation.js';
+
+/** Flash bookkeeping for one request; see FlashBag for the rules. */
+export interface FlashState {
+  /** Set by the previous request: readable now, consumed by this one. */
+  incoming: Record<string, unknown>;
+  /** Set (or kept) by this request: readable now and by the next request. */
+  outgoing: Record<string, unknown>;
+  /** `flash.now()` values: this request only. */
+  now: Record<string, unknown>;
+  /** Keys the store held at load: these are consumed (aged out) by this request. */
+  readonly loadedKeys: readonly string[];
+  /** `clear()` was called: nothing from before survives, even on replay. */
+  cleared: boolean;
+}
+
+/**
+ * Everything the commit needs to know about one session in one request. The
+ * public `Session` and `FlashBag` are thin views over it; the manager keeps
+ * the state to commit it.
+ */
+export class SessionState {
+  /** The id the response will carry. */
+  id: string;
+  /** The id whose record exists in the store, if any: deleted when the id changes. */
+  storedId: string | undefined;
+  /** The version loaded from the store, for compare-and-set; undefined for new ids. */
+  baseVersion: number | undefined;
+  data: Record<string, unknown>;
+  readonly flash: FlashState;
+  readonly ops: SessionOperation[] = [];
+  readonly transient: Record<string, unknown> = {};
+  /** Ids whose records must be deleted at commit (regenerate, invalidate, destroy). */
+  readonly discardedIds: string[] = [];
+  /** Any public member was used: only then does the commit do anything. */
+  accessed = false;
+  /** The id changed this request: the data must be written under the new one. */
+  idChanged = false;
+  createdAt: number;
+  expiresAt: number;
+
+  constructor(
+    id: string,
+    record: StoredSession | undefined,
+    now: number,
+    initialExpiry: number,
+    /** The request's cookie was signed with an older secret: re-sign it. */
+    readonly needsResign: boolean,
+    /** The request carried a cookie for this session, so destroying it must expire that cookie. */
+    readonly hadCookie: boolean,
+  ) {
+    this.id = id;
+    this.storedId = record ? id : undefined;
+    this.baseVersion = record?.version;
+    this.data = record?.data ?? {};
+    const incoming = record?.flash ?? {};
+    this.flash = { incoming, outgoing: {}, now: {}, loadedKeys: Object.keys(incoming), cleared: false };
+    this.createdAt = record?.createdAt ?? now;
+    this.expiresAt = record?.expiresAt ?? initialExpiry;
+  }
+
+  get isNew(): boolean {
+    return this.baseVersion === undefined;
+  }
+
+  /** Move to a fresh id, issued now; the old record is deleted at commit. */
+  changeId(newId: string, now: number, initialExpiry: number): void {
+    if (this.storedId !== undefined) this.discardedIds.push(this.storedId);
+    this.storedId = undefined;
+    this.baseVersion = undefined;
+    this.id = newId;
+    this.idChanged = true;
+    this.accessed = true;
+    this.createdAt = now;
+    this.expiresAt = initialExpiry;
+  }
+
+  /** Drop all data and flash (the id is kept). */
+  reset(): void {
+    this.data = {};
+    this.ops.length = 0;
+    this.ops.push({ kind: 'clear' });
+    this.flash.incoming = {};
+    this.flash.outgoing = {};
+    this.flash.now = {};
+    this.flash.cleared = true;
+  }
+}

@@ -1,0 +1,161 @@
+import { FlashBag } from './flash-bag.js';
+import { getPath, hasPath } from './json-path.js';
+import { cloneJson, toJsonValue } from './json-value.js';
+import { applyOperation, type SessionOperation } from './session-operation.js';
+import type {
+  ListItem,
+  SessionData,
+  SessionListPath,
+  SessionNumberPath,
+  SessionPath,
+  SessionPathValue,
+  SessionShape,
+} from './session-paths.js';
+import type { SessionState } from './session-state.js';
+import { TransientValues } from './transient-values.js';
+
+/** Issues fresh ids with their creation time and first expiry (the manager knows the timeouts). */
+export type IdFactory = () => { id: string; now: number; expiresAt: number };
+
+/**
+ * One session for one request. Reads and writes are synchronous and work on
+ * an in-memory copy; the interceptor persists the result before the response
+ * leaves. Typed by `T` (default: the augmentable `SessionData`).
+ */
+export class Session<T extends object = SessionData, F extends object = Record<string, any>> {
+  /** This session's one-request messages. */
+  readonly flash: FlashBag<F>;
+  /** Request-only values: never stored; `get`/`has` see them when no stored value exists. */
+  readonly transient: TransientValues;
+
+  /** @internal */
+  constructor(
+    private readonly state: SessionState,
+    private readonly newId: IdFactory,
+  ) {
+    this.flash = new FlashBag<F>(state);
+    this.transient = new TransientValues(state.transient);
+  }
+
+  get id(): string {
+    return this.state.id;
+  }
+
+  /** True when no stored session existed for this request (first visit, expired or unknown cookie). */
+  get isNew(): boolean {
+    return this.state.isNew;
+  }
+
+  get createdAt(): Date {
+    return new Date(this.state.createdAt);
+  }
+
+  get expiresAt(): Date {
+    return new Date(this.state.expiresAt);
+  }
+
+  get<P extends SessionPath<SessionShape<T>>>(path: P): SessionPathValue<SessionShape<T>, P> | undefined;
+  get<P extends SessionPath<SessionShape<T>>>(
+    path: P,
+    defaultValue: NonNullable<SessionPathValue<SessionShape<T>, P>>,
+  ): NonNullable<SessionPathValue<SessionShape<T>, P>>;
+  get(path: string, defaultValue?: unknown): unknown {
+    const value = this.lookup(path);
+    return value === undefined ? defaultValue : value;
+  }
+
+  has(path: SessionPath<SessionShape<T>>): boolean {
+    const state = this.use();
+    return hasPath(state.data, path) || hasPath(state.transient, path);
+  }
+
+  set<P extends SessionPath<SessionShape<T>>>(path: P, value: SessionPathValue<SessionShape<T>, P>): void {
+    this.record({ kind: 'set', path, value: toJsonValue(value, path) });
+  }
+
+  delete(path: SessionPath<SessionShape<T>>): void {
+    this.record({ kind: 'delete', path });
+  }
+
+  /** A deep copy of all stored data (transient values excluded). */
+  all(): Partial<SessionShape<T>> {
+    return cloneJson(this.use().data) as Partial<SessionShape<T>>;
+  }
+
+  /** Read then delete. */
+  pop<P extends SessionPath<SessionShape<T>>>(path: P): SessionPathValue<SessionShape<T>, P> | undefined;
+  pop<P extends SessionPath<SessionShape<T>>>(
+    path: P,
+    defaultValue: NonNullable<SessionPathValue<SessionShape<T>, P>>,
+  ): NonNullable<SessionPathValue<SessionShape<T>, P>>;
+  pop(path: string, defaultValue?: unknown): unknown {
+    const state = this.use();
+    const value = getPath(state.data, path);
+    if (value === undefined) return defaultValue;
+    this.record({ kind: 'delete', path });
+    return value;
+  }
+
+  /** Append to the list at `path`, creating it when absent. */
+  push<P extends SessionListPath<SessionShape<T>>>(
+    path: P,
+    ...values: ListItem<NonNullable<SessionPathValue<SessionShape<T>, P>>>[]
+  ): void {
+    this.record({ kind: 'push', path, values: values.map((v, i) => toJsonValue(v, `${path}.${i}`)) });
+  }
+
+  /** Add to the number at `path` (absent counts as 0); returns the new value. */
+  increment(path: SessionNumberPath<SessionShape<T>>, by = 1): number {
+    if (!Number.isFinite(by)) throw new TypeError(`session.increment("${path}", by) needs a finite number, got ${by}.`);
+    this.record({ kind: 'increment', path, by });
+    return getPath(this.state.data, path) as number;
+  }
+
+  decrement(path: SessionNumberPath<SessionShape<T>>, by = 1): number {
+    return this.increment(path, -by);
+  }
+
+  /** Drop all data and flash; the id stays. */
+  clear(): void {
+    this.use().reset();
+  }
+
+  /** A new id with the same data: call it on sign-in against session fixation. */
+  async regenerate(): Promise<void> {
+    const { id, now, expiresAt } = this.newId();
+    this.state.changeId(id, now, expiresAt);
+  }
+
+  /** A new id with no data: the old session is deleted, work goes on in a fresh one. */
+  async invalidate(): Promise<void> {
+    await this.regenerate();
+    this.state.reset();
+  }
+
+  /**
+   * Delete the session and expire its cookie. Anything written afterwards in
+   * this request (a "signed out" flash, say) starts a fresh session.
+   */
+  async destroy(): Promise<void> {
+    return this.invalidate();
+  }
+
+  private use(): SessionState {
+    this.state.accessed = true;
+    return this.state;
+  }
+
+  /** Stored value first, then transient; stored objects are copied so edits go through `set`. */
+  private lookup(path: string): unknown {
+    const state = this.use();
+    const stored = getPath(state.data, path);
+    if (stored === undefined) return getPath(state.transient, path);
+    return typeof stored === 'object' && stored !== null ? cloneJson(stored) : stored;
+  }
+
+  private record(op: SessionOperation): void {
+    const state = this.use();
+    applyOperation(state.data, op);
+    state.ops.push(op);
+  }
+}

@@ -1,0 +1,27 @@
+import { deletePath, getPath, hasPath, setPath } from './json-path.js';
+
+/**
+ * Values that live for one request only (a loaded user object, a computed
+ * permission set). Never stored, never JSON-checked; the session's `get`/`has`
+ * fall back to them when no stored value exists at the same path.
+ */
+export class TransientValues {
+  /** @internal */
+  constructor(private readonly values: Record<string, unknown>) {}
+
+  get<V = unknown>(path: string): V | undefined {
+    return getPath(this.values, path) as V | undefined;
+  }
+
+  set(path: string, value: unknown): void {
+    setPath(this.values, path, value);
+  }
+
+  has(path: string): boolean {
+    return hasPath(this.values, path);
+  }
+
+  delete(path: string): void {
+    deletePath(this.values, path);
+  }
+}

@@ -1,0 +1,42 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isSessionId } from './session-id.js';
+
+export interface UnsignedId {
+  id: string;
+  /** Verified with an older secret: the response should carry a cookie signed with the first. */
+  stale: boolean;
+}
+
+/**
+ * Cookies carry `id.signature`, HMAC-SHA256 with the first secret. Every
+ * listed secret verifies, so secrets rotate by prepending a new one.
+ */
+export class CookieSigner {
+  private readonly keys: readonly Buffer[];
+
+  constructor(secrets: readonly string[]) {
+    this.keys = secrets.map((secret) => Buffer.from(secret, 'utf8'));
+  }
+
+  sign(id: string): string {
+    return `${id}.${this.mac(this.keys[0], id).toString('base64url')}`;
+  }
+
+  unsign(value: string): UnsignedId | undefined {
+    const dot = value.lastIndexOf('.');
+    if (dot <= 0) return undefined;
+    const id = value.slice(0, dot);
+    if (!isSessionId(id)) return undefined;
+    const given = Buffer.from(value.slice(dot + 1), 'base64url');
+    if (given.length !== 32) return undefined;
+    for (let i = 0; i < this.keys.length; i++) {
+      // Constant-time: the comparison leaks nothing about how much of a forged signature matched.
+      if (timingSafeEqual(given, this.mac(this.keys[i], id))) return { id, stale: i > 0 };
+    }
+    return undefined;
+  }
+
+  private mac(key: Buffer, id: string): Buffer {
+    return createHmac('sha256', key).update(id).digest();
+  }
+}

@@ -1,0 +1,26 @@
+export { SessionModule } from './session.module.js';
+export { SESSION_MODULE_OPTIONS } from './session.module-definition.js';
+export type { SessionModuleOptions, SessionSettings, SessionCookieOptions } from './session.options.js';
+export { DEFAULT_SESSION_NAME } from './session.options.js';
+export { SessionManager } from './session-manager.js';
+export { SessionInterceptor } from './session.interceptor.js';
+
+export { Session } from './decorators/session.decorator.js';
+export { Flash } from './decorators/flash.decorator.js';
+export { UseSession } from './decorators/use-session.decorator.js';
+export { InjectSessionStore } from './decorators/inject-session-store.decorator.js';
+export { FlashBag } from './core/flash-bag.js';
+export { TransientValues } from './core/transient-values.js';
+export type { SessionData, SessionPath, SessionPathValue } from './core/session-paths.js';
+export type { Duration } from './core/duration.js';
+
+export { SessionStore, isStoredSession } from './stores/session-store.js';
+export type { StoredSession, StoreSetOptions } from './stores/session-store.js';
+export { MemoryStore, type MemoryStoreOptions } from './stores/memory.store.js';
+export { NullStore } from './stores/null.store.js';
+
+export { SessionError } from './errors/session.error.js';
+export { SessionConfigError } from './errors/session-config.error.js';
+export { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
+export { SessionNotLoadedError } from './errors/session-not-loaded.error.js';
+export { SessionConflictError } from './errors/session-conflict.error.js';

@@ -1,0 +1,178 @@
+import { parseDuration } from './core/duration.js';
+import { SessionConfigError } from './errors/session-config.error.js';
+import { CookieSigner } from './http/cookie-signer.js';
+import type { SetCookieAttributes } from './http/cookie-header.js';
+import {
+  DEFAULT_SESSION_NAME,
+  DEFAULTS,
+  type SessionCookieOptions,
+  type SessionModuleOptions,
+  type SessionSettings,
+} from './session.options.js';
+import { MemoryStore } from './stores/memory.store.js';
+import type { SessionStore } from './stores/session-store.js';
+
+/** One session kind (the default or a named one) with every option resolved and checked. */
+export interface ResolvedSession {
+  readonly name: string;
+  readonly store: SessionStore;
+  readonly storeName: string;
+  readonly cookieName: string;
+  readonly cookie: Omit<SetCookieAttributes, 'secure' | 'expires'>;
+  /** `'auto'` is decided per request. */
+  readonly secure: boolean | 'auto';
+  readonly idleMs: number;
+  /** Infinity when there is no absolute timeout. */
+  readonly absoluteMs: number;
+  readonly touchAfterMs: number;
+  readonly expireOnClose: boolean;
+  readonly signer: CookieSigner;
+  readonly secrets: readonly string[];
+}
+
+export interface ResolvedConfig {
+  readonly sessions: ReadonlyMap<string, ResolvedSession>;
+  readonly maxCommitAttempts: number;
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Turns module options into a checked configuration; every refusal says how to fix it. */
+export function resolveConfig(options: SessionModuleOptions, defaultStore?: SessionStore): ResolvedConfig {
+  if (!options || typeof options !== 'object') {
+    throw new SessionConfigError('SessionModule.forRoot() needs an options object with at least { secret }.');
+  }
+  const secrets = resolveSecrets(options.secret);
+  const signer = new CookieSigner(secrets);
+  const sessions = new Map<string, ResolvedSession>();
+  sessions.set(
+    DEFAULT_SESSION_NAME,
+    resolveSession(DEFAULT_SESSION_NAME, options, {}, defaultStore ?? options.store, signer, secrets),
+  );
+  for (const [name, settings] of Object.entries(options.sessions ?? {})) {
+    if (name === DEFAULT_SESSION_NAME || !/^[A-Za-z0-9_-]+$/.test(name)) {
+      throw new SessionConfigError(
+        `Named session "${name}" is not allowed: use letters, digits, "-" or "_", and not "${DEFAULT_SESSION_NAME}" (the unnamed session).`,
+      );
+    }
+    sessions.set(name, resolveSession(name, settings, options, settings.store, signer, secrets));
+  }
+  assertDistinctCookies([...sessions.values()]);
+  const maxCommitAttempts = options.maxCommitAttempts ?? DEFAULTS.maxCommitAttempts;
+  if (!Number.isInteger(maxCommitAttempts) || maxCommitAttempts < 1) {
+    throw new SessionConfigError(`"maxCommitAttempts" must be a whole number of at least 1; got ${maxCommitAttempts}.`);
+  }
+  return { sessions, maxCommitAttempts };
+}
+
+function resolveSecrets(secret: unknown): string[] {
+  const list = typeof secret === 'string' ? [secret] : Array.isArray(secret) ? [...secret] : [];
+  if (list.length === 0) {
+    throw new SessionConfigError(
+      'SessionModule needs a "secret" (or a list of secrets) to sign cookies. Set one from configuration, e.g. secret: process.env.SESSION_SECRET; generate it with: node -e "console.log(crypto.randomBytes(32).toString(\'base64url\'))"',
+    );
+  }
+  list.forEach((s, i) => {
+    if (typeof s !== 'string' || s.length < DEFAULTS.minSecretLength) {
+      const got = typeof s === 'string' ? `${s.length} characters` : typeof s;
+      throw new SessionConfigError(
+        `SessionModule "secret"${list.length > 1 ? `[${i}]` : ''} must be a string of at least ${DEFAULTS.minSecretLength} characters; got ${got}. Generate one with: node -e "console.log(crypto.randomBytes(32).toString('base64url'))"`,
+      );
+    }
+  });
+  return list as string[];
+}
+
+function resolveSession(
+  name: string,
+  own: SessionSettings,
+  inherited: SessionSettings,
+  store: SessionStore | undefined,
+  signer: CookieSigner,
+  secrets: readonly string[],
+): ResolvedSession {
+  const label = name === DEFAULT_SESSION_NAME ? 'SessionModule' : `Session "${name}"`;
+  const pick = <K extends keyof SessionSettings>(key: K) => (own[key] !== undefined ? own[key] : inherited[key]);
+  const idleMs = parseDuration(pick('idleTimeout') ?? DEFAULTS.idleTimeout, 'idleTimeout');
+  const absolute = pick('absoluteTimeout');
+  const absoluteMs = absolute === undefined || absolute === false ? Infinity : parseDuration(absolute, 'absoluteTimeout');
+  const touchAfter = pick('touchAfter');
+  const touchAfterMs =
+    touchAfter === undefined ? Math.floor(idleMs * DEFAULTS.touchAfterFraction) : parseDuration(touchAfter, 'touchAfter');
+  if (touchAfterMs >= idleMs) {
+    throw new SessionConfigError(`${label}: "touchAfter" (${touchAfterMs} ms) must be shorter than "idleTimeout" (${idleMs} ms), or sessions would expire between extensions.`);
+  }
+  const resolvedStore = store ?? new MemoryStore();
+  assertStore(resolvedStore, label);
+  const cookieOptions = { ...inherited.cookie, ...own.cookie, name: own.cookie?.name };
+  const defaultName = name === DEFAULT_SESSION_NAME ? DEFAULTS.cookieName : `${inherited.cookie?.name ?? DEFAULTS.cookieName}.${name}`;
+  const { cookieName, cookie, secure } = resolveCookie(cookieOptions, cookieOptions.name ?? defaultName, label);
+  return {
+    name,
+    store: resolvedStore,
+    storeName: resolvedStore.constructor?.name ?? 'SessionStore',
+    cookieName,
+    cookie,
+    secure,
+    idleMs,
+    absoluteMs,
+    touchAfterMs,
+    expireOnClose: pick('expireOnClose') ?? false,
+    signer,
+    secrets,
+  };
+}
+
+function resolveCookie(options: SessionCookieOptions, cookieName: string, label: string) {
+  if (!TOKEN.test(cookieName)) {
+    throw new SessionConfigError(`${label}: cookie name "${cookieName}" has characters a cookie name cannot carry; use letters, digits and "._-".`);
+  }
+  const path = options.path ?? '/';
+  if (!path.startsWith('/') || /[;\s]/.test(path)) {
+    throw new SessionConfigError(`${label}: cookie path "${path}" must start with "/" and hold no ";" or spaces.`);
+  }
+  if (options.domain !== undefined && !/^\.?[A-Za-z0-9.-]+$/.test(options.domain)) {
+    throw new SessionConfigError(`${label}: cookie domain "${options.domain}" is not a host name.`);
+  }
+  let secure = options.secure ?? 'auto';
+  const prefixed = cookieName.startsWith('__Host-') || cookieName.startsWith('__Secure-');
+  if (prefixed) {
+    if (secure === false) throw new SessionConfigError(`${label}: a "${cookieName.split('-')[0]}-" cookie must be secure; drop "secure: false" or rename the cookie.`);
+    secure = true; // browsers drop prefixed cookies without Secure, even on localhost over HTTP
+  }
+  if (cookieName.startsWith('__Host-') && (path !== '/' || options.domain !== undefined)) {
+    throw new SessionConfigError(`${label}: a "__Host-" cookie must have path "/" and no domain.`);
+  }
+  const sameSite = options.sameSite === undefined ? 'lax' : options.sameSite;
+  if (sameSite === 'none' && secure === false) {
+    throw new SessionConfigError(`${label}: sameSite 'none' needs a Secure cookie (browsers reject it otherwise); set secure: true or 'auto', or use sameSite 'lax'.`);
+  }
+  if (options.partitioned && secure === false) {
+    throw new SessionConfigError(`${label}: partitioned cookies must be Secure; set secure: true or 'auto'.`);
+  }
+  const cookie: Omit<SetCookieAttributes, 'secure' | 'expires'> = {
+    path,
+    domain: options.domain,
+    httpOnly: options.httpOnly ?? true,
+    sameSite: sameSite ? (({ lax: 'Lax', strict: 'Strict', none: 'None' }) as const)[sameSite] : undefined,
+    partitioned: options.partitioned ?? false,
+    priority: options.priority ? (({ low: 'Low', medium: 'Medium', high: 'High' }) as const)[options.priority] : undefined,
+  };
+  return { cookieName, cookie, secure };
+}
+
+function assertStore(store: SessionStore, label: string): void {
+  const missing = (['get', 'set', 'destroy', 'touch'] as const).filter((m) => typeof store?.[m] !== 'function');
+  if (missing.length) {
+    throw new SessionConfigError(`${label}: "store" must implement SessionStore (missing ${missing.join(', ')}); pass e.g. new MemoryStore() or new RedisStore({ client }).`);
+  }
+}
+
+function assertDistinctCookies(sessions: ResolvedSession[]): void {
+  const seen = new Map<string, string>();
+  for (const s of sessions) {
+    const other = seen.get(s.cookieName);
+    if (other) throw new SessionConfigError(`Sessions "${other}" and "${s.name}" both use the cookie "${s.cookieName}"; give one of them another cookie.name.`);
+    seen.set(s.cookieName, s.name);
+  }
+}

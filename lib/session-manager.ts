@@ -1,0 +1,161 @@
+import { Inject, Injectable, Logger, ServiceUnavailableException, type ExecutionContext, type OnModuleDestroy } from '@nestjs/common';
+import { persistCommit } from './commit/persist-commit.js';
+import { expiryFrom, planCommit, type CommitPlan } from './commit/commit-plan.js';
+import { callStore } from './commit/call-store.js';
+import { isLive } from './commit/live-record.js';
+import { Session } from './core/session.js';
+import { SessionState } from './core/session-state.js';
+import { SessionConfigError } from './errors/session-config.error.js';
+import { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
+import { readCookieValues, serializeSetCookie } from './http/cookie-header.js';
+import { addSessionHeaders, isHttps, rawResponse, type SessionRequest, type SessionResponse } from './http/http-exchange.js';
+import { hookResponse, type LateCommit } from './http/response-hook.js';
+import { newSessionId } from './http/session-id.js';
+import { requestSessions, type LoadedSession } from './request-sessions.js';
+import type { ResolvedConfig, ResolvedSession } from './session-config.js';
+import { SESSION_CONFIG } from './session.constants.js';
+import { DEFAULT_SESSION_NAME } from './session.options.js';
+
+/**
+ * Loads and commits sessions. The interceptor uses it for controllers; inject
+ * it to reach the session from a guard (`await manager.load(context)`): the
+ * handler then sees the same object.
+ */
+@Injectable()
+export class SessionManager implements OnModuleDestroy {
+  private readonly logger = new Logger('SessionModule');
+
+  constructor(@Inject(SESSION_CONFIG) private readonly config: ResolvedConfig) {}
+
+  /** The names of every configured session, `'default'` first. */
+  get names(): string[] {
+    return [...this.config.sessions.keys()];
+  }
+
+  /**
+   * The request's session `name`, loaded from its store once per request.
+   * A failing store rejects with a 503 `ServiceUnavailableException`.
+   */
+  load<T extends object = any, F extends object = any>(context: ExecutionContext, name = DEFAULT_SESSION_NAME): Promise<Session<T, F>> {
+    const http = context.switchToHttp();
+    return this.loadFor(http.getRequest(), http.getResponse(), name);
+  }
+
+  /** Same as `load`, for code that holds the platform's request and response objects. */
+  loadFor<T extends object = any, F extends object = any>(request: SessionRequest, response: SessionResponse, name = DEFAULT_SESSION_NAME): Promise<Session<T, F>> {
+    const sessions = requestSessions(request);
+    const pending = sessions.loading.get(name);
+    if (pending) return pending;
+    const config = this.config.sessions.get(name);
+    if (!config) {
+      return Promise.reject(new SessionConfigError(`No session named "${name}" is configured; add it under SessionModule.forRoot({ sessions: { ${name}: { store } } }) or use one of: ${this.names.join(', ')}.`));
+    }
+    if (sessions.loading.size === 0) {
+      hookResponse(rawResponse(response), (status) => this.commitLate(request, status));
+    }
+    const loading = this.read(request, config).then(
+      (loaded) => {
+        sessions.loaded.set(name, loaded);
+        if (name === DEFAULT_SESSION_NAME) request.session = loaded.session;
+        return loaded.session;
+      },
+      (error: unknown) => {
+        sessions.loading.delete(name);
+        throw this.unavailable(error);
+      },
+    );
+    sessions.loading.set(name, loading);
+    return loading;
+  }
+
+  /** The already loaded session `name`, or undefined. */
+  current<T extends object = any, F extends object = any>(request: object, name = DEFAULT_SESSION_NAME): Session<T, F> | undefined {
+    return requestSessions(request).loaded.get(name)?.session;
+  }
+
+  /**
+   * Persists every session the request loaded and adds their headers. Runs
+   * once; `status` decides (5xx: nothing is kept). Store failures reject
+   * with a 503 `ServiceUnavailableException`.
+   */
+  async commit(request: SessionRequest, response: SessionResponse, status: number): Promise<void> {
+    const plans = this.plan(request, status);
+    if (!plans) return;
+    try {
+      const kept = await Promise.all(plans.map((plan) => persistCommit(plan, this.config.maxCommitAttempts)));
+      addSessionHeaders(response, plans.flatMap((plan, i) => this.cookieLines(request, plan, kept[i])), true);
+    } catch (error) {
+      throw this.unavailable(error);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const stores = new Set([...this.config.sessions.values()].map((s) => s.store));
+    await Promise.all([...stores].map((store) => store.close?.()));
+  }
+
+  private async read(request: SessionRequest, config: ResolvedSession): Promise<LoadedSession> {
+    const now = Date.now();
+    const cookies = readCookieValues(request.headers.cookie, config.cookieName);
+    for (const value of cookies) {
+      const unsigned = config.signer.unsign(value);
+      if (!unsigned) continue;
+      const record = await callStore(config, 'get', () => config.store.get(unsigned.id));
+      if (isLive(record, now, config)) {
+        return this.wrap(config, new SessionState(unsigned.id, record, now, record.expiresAt, unsigned.stale, true));
+      }
+      break; // a valid signature for an id the store does not know: never adopt it
+    }
+    const fresh = new SessionState(newSessionId(), undefined, now, expiryFrom(now, now, config), false, cookies.length > 0);
+    return this.wrap(config, fresh);
+  }
+
+  private wrap(config: ResolvedSession, state: SessionState): LoadedSession {
+    const issue = () => {
+      const now = Date.now();
+      return { id: newSessionId(), now, expiresAt: expiryFrom(now, now, config) };
+    };
+    return { config, state, session: new Session(state, issue) };
+  }
+
+  private plan(request: SessionRequest, status: number): CommitPlan[] | undefined {
+    const sessions = requestSessions(request);
+    if (sessions.committed) return undefined;
+    sessions.committed = true;
+    const now = Date.now();
+    const plans: CommitPlan[] = [];
+    for (const { config, state } of sessions.loaded.values()) {
+      const plan = planCommit(config, state, status, now);
+      if (plan) plans.push(plan);
+    }
+    return plans.length ? plans : undefined;
+  }
+
+  /** The response hook's commit: cookies now (headers are leaving), store writes before `end()`. */
+  private commitLate(request: SessionRequest, status: number): LateCommit | undefined {
+    const plans = this.plan(request, status);
+    if (!plans) return undefined;
+    const persisted = Promise.all(plans.map((plan) => persistCommit(plan, this.config.maxCommitAttempts))).catch((error: unknown) => {
+      this.unavailable(error); // logged; the response already left with its own status
+    });
+    return { setCookies: plans.flatMap((plan) => this.cookieLines(request, plan, true)), vary: true, persisted };
+  }
+
+  private cookieLines(request: SessionRequest, plan: CommitPlan, exists: boolean): string[] {
+    const { session, state } = plan;
+    const secure = session.secure === 'auto' ? isHttps(request) : session.secure;
+    if (plan.cookie === 'expire' || (!exists && state.hadCookie && plan.cookie === 'set')) {
+      return [serializeSetCookie(session.cookieName, '', { ...session.cookie, secure, expires: 0 })];
+    }
+    if (plan.cookie === 'keep' || !exists) return [];
+    const expires = session.expireOnClose ? undefined : state.expiresAt;
+    return [serializeSetCookie(session.cookieName, session.signer.sign(state.id), { ...session.cookie, secure, expires })];
+  }
+
+  /** Logs a store failure once with its cause and turns it into the 503 the client sees. */
+  private unavailable(error: unknown): unknown {
+    if (!(error instanceof SessionStoreUnavailableError)) return error;
+    this.logger.error(error.message, error.stack);
+    return new ServiceUnavailableException('The session store is unavailable; try again shortly.', { cause: error });
+  }
+}

@@ -1,0 +1,75 @@
+import type { Duration } from './core/duration.js';
+import type { SessionStore } from './stores/session-store.js';
+
+/** How the session cookie is written. Every field has a safe default. */
+export interface SessionCookieOptions {
+  /**
+   * Cookie name. A `__Host-` prefix makes browsers pin the cookie to this
+   * exact host over HTTPS (it forces `secure: true`, `path: '/'` and no domain).
+   * @default 'sid' (named sessions: 'sid.<name>')
+   */
+  name?: string;
+  /** @default '/' */
+  path?: string;
+  /** @default undefined (this host only) */
+  domain?: string;
+  /** Keep scripts away from the id. @default true */
+  httpOnly?: boolean;
+  /** `'none'` needs `secure`. @default 'lax' */
+  sameSite?: 'lax' | 'strict' | 'none' | false;
+  /**
+   * `'auto'`: `Secure` when the request came over HTTPS, honouring the
+   * platform's trust-proxy setting for `X-Forwarded-Proto`.
+   * @default 'auto'
+   */
+  secure?: boolean | 'auto';
+  /** CHIPS partitioned cookie (needs `secure`). @default false */
+  partitioned?: boolean;
+  /** @default undefined */
+  priority?: 'low' | 'medium' | 'high';
+}
+
+/** Settings a named session may override; anything left out is inherited from the root options. */
+export interface SessionSettings {
+  /** Where sessions live. @default new MemoryStore() for the default session */
+  store?: SessionStore;
+  cookie?: SessionCookieOptions;
+  /** Sliding expiry: a session unused this long is gone. @default '2h' */
+  idleTimeout?: Duration;
+  /** Hard cap counted from creation, however active the session. `false`: none. @default false */
+  absoluteTimeout?: Duration | false;
+  /**
+   * An unchanged session's expiry is extended (a store write and a new cookie)
+   * only once this much time has passed since the last extension.
+   * @default a tenth of idleTimeout
+   */
+  touchAfter?: Duration;
+  /** Browser-session cookie (no `Expires`): closing the browser ends the session. @default false */
+  expireOnClose?: boolean;
+}
+
+export interface SessionModuleOptions extends SessionSettings {
+  /**
+   * Signs session cookies (HMAC-SHA256), at least 32 characters. A list
+   * rotates secrets: the first signs, every one verifies, and cookies signed
+   * with an older one are re-signed on their next response.
+   */
+  secret: string | readonly string[];
+  /** Further sessions beside the default one, used as `@Session('name')`. Each needs its own store. */
+  sessions?: Record<string, SessionSettings>;
+  /**
+   * How many times a commit reloads and replays its changes when parallel
+   * requests on the same session keep saving first.
+   * @default 10
+   */
+  maxCommitAttempts?: number;
+}
+
+export const DEFAULT_SESSION_NAME = 'default';
+export const DEFAULTS = {
+  cookieName: 'sid',
+  idleTimeout: '2h',
+  touchAfterFraction: 0.1,
+  maxCommitAttempts: 10,
+  minSecretLength: 32,
+} as const;

@@ -1,0 +1,66 @@
+/**
+ * What a store keeps for one session. Every store persists exactly this shape
+ * (as JSON or in columns) and hands it back unchanged.
+ */
+export interface StoredSession {
+  /** The user's session data: a JSON object. */
+  data: Record<string, unknown>;
+  /** Flash values set by the previous request, readable by the next one. */
+  flash: Record<string, unknown>;
+  /** Epoch ms when the session was created; the absolute timeout counts from here. */
+  createdAt: number;
+  /** Epoch ms after which the session is dead (idle and absolute expiry folded in). */
+  expiresAt: number;
+  /** Bumped by every successful write; compare-and-set compares it. */
+  version: number;
+}
+
+export interface StoreSetOptions {
+  /** How long the record lives from now, for stores with native TTL. */
+  ttlMs: number;
+  /**
+   * Write only if the stored record still has this version. A missing record
+   * is a conflict too, so a session another request destroyed stays destroyed.
+   * Absent: write unconditionally (a brand-new id).
+   */
+  ifVersion?: number;
+}
+
+/**
+ * The one door to every backend. Stores return `undefined` for missing,
+ * expired or corrupt records rather than throwing; they throw only when the
+ * backend itself fails (the module turns that into a 503).
+ */
+export interface SessionStore {
+  get(id: string): Promise<StoredSession | undefined>;
+  /** Resolves `false` on a version conflict, `true` once written. */
+  set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean>;
+  destroy(id: string): Promise<void>;
+  /** Extend the expiry without touching data or version; a missing id is a no-op. */
+  touch(id: string, expiresAt: number): Promise<void>;
+  /** Delete expired records, for stores without native TTL. Resolves how many. */
+  prune?(): Promise<number>;
+  /** Release only what the store itself opened (timers, connections it created). */
+  close?(): Promise<void>;
+}
+
+/** DI token for the default session's store: `@Inject(SessionStore)` or `@InjectSessionStore()`. */
+export const SessionStore = Symbol('SessionStore');
+
+/** A record is usable when it has the shape above; anything else reads as missing. */
+export function isStoredSession(value: unknown): value is StoredSession {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return (
+    isPlainObject(record.data) &&
+    isPlainObject(record.flash) &&
+    Number.isSafeInteger(record.createdAt) &&
+    Number.isSafeInteger(record.expiresAt) &&
+    Number.isSafeInteger(record.version) &&
+    (record.version as number) >= 0
+  );
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,30 @@
+import type { INestApplication, ModuleMetadata, Type } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { AddressInfo } from 'node:net';
+
+export type Platform = 'express' | 'fastify';
+export const PLATFORMS: Platform[] = ['express', 'fastify'];
+
+export interface RunningApp {
+  app: INestApplication;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots a real Nest app on a real adapter, listening on a free loopback port,
+ * with proxies trusted so tests can claim HTTPS through X-Forwarded-Proto.
+ */
+export async function startApp(platform: Platform, metadata: ModuleMetadata): Promise<RunningApp> {
+  @Module(metadata)
+  class TestAppModule {}
+  const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter({ trustProxy: true });
+  const app = await NestFactory.create(TestAppModule as Type, adapter, { logger: false });
+  if (platform === 'express') (app.getHttpAdapter().getInstance() as { set(k: string, v: unknown): void }).set('trust proxy', true);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
