@@ -8,6 +8,7 @@ export const {
   ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<SessionModuleOptions>({ moduleName: 'Session' })
   .setClassMethodName('forRoot')
+  .setFactoryMethodName('createSessionOptions')
   // Global by default: SessionManager and the store are injectable anywhere, like ConfigModule.isGlobal.
   .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
   .build();

@@ -41,7 +41,7 @@ export interface SetCookieAttributes {
 export function serializeSetCookie(name: string, value: string, attrs: SetCookieAttributes): string {
   let line = `${name}=${value}; Path=${attrs.path}`;
   if (attrs.expires !== undefined) {
-    const maxAge = Math.max(0, Math.floor((attrs.expires - Date.now()) / 1000));
+    const maxAge = Math.max(0, Math.ceil((attrs.expires - Date.now()) / 1000)); // ceil: 0 would delete the cookie
     line += `; Max-Age=${maxAge}; Expires=${new Date(attrs.expires).toUTCString()}`;
   }
   if (attrs.domain) line += `; Domain=${attrs.domain}`;

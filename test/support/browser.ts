@@ -14,7 +14,7 @@ export interface Reply {
 export class Browser {
   readonly cookies = new Map<string, string>();
 
-  constructor(private readonly baseUrl: string) {}
+  constructor(readonly baseUrl: string) {}
 
   get(path: string, headers: Record<string, string> = {}): Promise<Reply> {
     return this.request('GET', path, undefined, headers);

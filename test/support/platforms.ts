@@ -22,7 +22,7 @@ export async function startApp(platform: Platform, metadata: ModuleMetadata): Pr
   @Module(metadata)
   class TestAppModule {}
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter({ trustProxy: true });
-  const app = await NestFactory.create(TestAppModule as Type, adapter, { logger: false });
+  const app = await NestFactory.create(TestAppModule as Type, adapter, { logger: false, abortOnError: false });
   if (platform === 'express') (app.getHttpAdapter().getInstance() as { set(k: string, v: unknown): void }).set('trust proxy', true);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

@@ -1,5 +1,0 @@
-import { stopServices } from './services.js';
-
-export default async function globalTeardown(): Promise<void> {
-  await stopServices();
-}
