@@ -1,0 +1,57 @@
+import { planCommit } from '../../../lib/commit/commit-plan.js';
+import { persistCommit } from '../../../lib/commit/persist-commit.js';
+import { Session } from '../../../lib/core/session.js';
+import { SessionState } from '../../../lib/core/session-state.js';
+import { newSessionId } from '../../../lib/http/session-id.js';
+import { MemoryStore } from '../../../lib/index.js';
+import { resolveConfig } from '../../../lib/session-config.js';
+import { SECRET } from '../../support/constants.js';
+
+/** Two requests on one session, each loading the same stored record, as parallel requests do. */
+async function twoRequests() {
+  const store = new MemoryStore();
+  const config = resolveConfig({ secret: SECRET, store }).sessions.get('default')!;
+  const id = newSessionId();
+  const now = Date.now();
+  await store.set(id, { data: { n: 0 }, flash: {}, createdAt: now, expiresAt: now + 60_000, version: 1 }, { ttlMs: 60_000 });
+  const load = async () => {
+    const state = new SessionState(id, await store.get(id), now, now + 60_000, false, true);
+    const issue = () => ({ id: newSessionId(), now, expiresAt: now + 60_000 });
+    return { state, session: new Session<any, any>(state, issue) };
+  };
+  const commit = (state: SessionState) => persistCommit(planCommit(config, state, 200, Date.now())!, 10);
+  return { store, id, a: await load(), b: await load(), commit };
+}
+
+describe('committing over a parallel writer', () => {
+  it('replays this request\'s operations on the fresh data instead of overwriting it', async () => {
+    const { store, id, a, b, commit } = await twoRequests();
+    a.session.increment('n');
+    a.session.push('log', 'a');
+    b.session.increment('n');
+    b.session.push('log', 'b');
+    await commit(b.state);
+    await commit(a.state);
+    const stored = await store.get(id);
+    expect(stored?.data).toEqual({ n: 2, log: ['b', 'a'] });
+    expect(stored?.version).toBe(3);
+  });
+
+  it('never resurrects a session a parallel request destroyed', async () => {
+    const { store, id, a, b, commit } = await twoRequests();
+    a.session.set('late', true);
+    await b.session.destroy();
+    await commit(b.state);
+    expect(await commit(a.state)).toBe(false);
+    expect(await store.get(id)).toBeUndefined();
+  });
+
+  it('keeps a flash a parallel request set after this one loaded', async () => {
+    const { store, id, a, b, commit } = await twoRequests();
+    b.session.flash.set('notice', 'from b');
+    a.session.set('x', 1);
+    await commit(b.state);
+    await commit(a.state);
+    expect((await store.get(id))?.flash).toEqual({ notice: 'from b' });
+  });
+});

@@ -1,0 +1,52 @@
+import { cloneJson, toJsonValue } from '../../../lib/core/json-value.js';
+
+describe('JSON values', () => {
+  it('returns a deep copy, so later changes to the original do not leak in', () => {
+    const original = { list: [{ a: 1 }] };
+    const copy = toJsonValue(original, 'x') as typeof original;
+    original.list[0].a = 2;
+    expect(copy.list[0].a).toBe(1);
+  });
+
+  it('drops undefined properties, as JSON does', () => {
+    expect(toJsonValue({ a: undefined, b: 1 }, 'x')).toEqual({ b: 1 });
+  });
+
+  it.each([
+    ['a function', () => 1, /a function/],
+    ['a BigInt', BigInt(1), /a bigint/],
+    ['a symbol', Symbol('s'), /a symbol/],
+    ['NaN', Number.NaN, /not a JSON number/],
+    ['Infinity', Number.POSITIVE_INFINITY, /not a JSON number/],
+    ['a Map', new Map(), /Map instance/],
+    ['a Date', new Date(), /toISOString/],
+  ])('refuses %s with a TypeError naming the path', (_label, value, reason) => {
+    expect(() => toJsonValue({ deep: { value } }, 'user')).toThrow(TypeError);
+    expect(() => toJsonValue({ deep: { value } }, 'user')).toThrow(/"user\.deep\.value"/);
+    expect(() => toJsonValue(value, 'user')).toThrow(reason);
+  });
+
+  it('refuses storing undefined itself, pointing to delete()', () => {
+    expect(() => toJsonValue(undefined, 'user')).toThrow(/"user".*session\.delete/);
+  });
+
+  it('refuses cycles but accepts the same object twice side by side', () => {
+    const shared = { n: 1 };
+    expect(toJsonValue({ a: shared, b: shared }, 'x')).toEqual({ a: { n: 1 }, b: { n: 1 } });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => toJsonValue(cyclic, 'x')).toThrow(/cycle/);
+  });
+
+  it('accepts objects without a prototype', () => {
+    const bare = Object.assign(Object.create(null), { a: 1 });
+    expect(toJsonValue(bare, 'x')).toEqual({ a: 1 });
+  });
+
+  it('cloneJson copies nested lists and objects', () => {
+    const value = { a: [1, { b: 2 }] };
+    const copy = cloneJson(value);
+    expect(copy).toEqual(value);
+    expect(copy.a).not.toBe(value.a);
+  });
+});
