@@ -1,5 +1,6 @@
 import { parseDuration } from './core/duration.js';
 import { SessionConfigError } from './errors/session-config.error.js';
+import { CookieSealer } from './http/cookie-sealer.js';
 import { CookieSigner } from './http/cookie-signer.js';
 import type { SetCookieAttributes } from './http/cookie-header.js';
 import {
@@ -9,6 +10,7 @@ import {
   type SessionModuleOptions,
   type SessionSettings,
 } from './session.options.js';
+import { sealsIntoCookie } from './stores/cookie.store.js';
 import { MemoryStore } from './stores/memory.store.js';
 import type { SessionStore } from './stores/session-store.js';
 
@@ -27,7 +29,8 @@ export interface ResolvedSession {
   readonly touchAfterMs: number;
   readonly expireOnClose: boolean;
   readonly signer: CookieSigner;
-  readonly secrets: readonly string[];
+  /** Set when the store keeps sessions in the cookie itself (CookieStore). */
+  readonly sealer: CookieSealer | undefined;
 }
 
 export interface ResolvedConfig {
@@ -38,7 +41,7 @@ export interface ResolvedConfig {
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Turns module options into a checked configuration; every refusal says how to fix it. */
-export function resolveConfig(options: SessionModuleOptions, defaultStore?: SessionStore): ResolvedConfig {
+export function resolveConfig(options: SessionModuleOptions): ResolvedConfig {
   if (!options || typeof options !== 'object') {
     throw new SessionConfigError('SessionModule.forRoot() needs an options object with at least { secret }.');
   }
@@ -47,7 +50,7 @@ export function resolveConfig(options: SessionModuleOptions, defaultStore?: Sess
   const sessions = new Map<string, ResolvedSession>();
   sessions.set(
     DEFAULT_SESSION_NAME,
-    resolveSession(DEFAULT_SESSION_NAME, options, {}, defaultStore ?? options.store, signer, secrets),
+    resolveSession(DEFAULT_SESSION_NAME, options, {}, options.store, signer, secrets),
   );
   for (const [name, settings] of Object.entries(options.sessions ?? {})) {
     if (name === DEFAULT_SESSION_NAME || !/^[A-Za-z0-9_-]+$/.test(name)) {
@@ -119,7 +122,7 @@ function resolveSession(
     touchAfterMs,
     expireOnClose: pick('expireOnClose') ?? false,
     signer,
-    secrets,
+    sealer: sealsIntoCookie(resolvedStore) ? new CookieSealer(secrets, cookieName) : undefined,
   };
 }
 

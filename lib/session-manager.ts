@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger, ServiceUnavailableException, type ExecutionContext, type OnModuleDestroy } from '@nestjs/common';
 import { persistCommit } from './commit/persist-commit.js';
-import { expiryFrom, planCommit, type CommitPlan } from './commit/commit-plan.js';
+import { expiryFrom, planCommit, recordAfter, type CommitPlan } from './commit/commit-plan.js';
 import { callStore } from './commit/call-store.js';
 import { isLive } from './commit/live-record.js';
 import { Session } from './core/session.js';
 import { SessionState } from './core/session-state.js';
 import { SessionConfigError } from './errors/session-config.error.js';
 import { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
+import { SessionTooLargeError } from './errors/session-too-large.error.js';
 import { readCookieValues, serializeSetCookie } from './http/cookie-header.js';
 import { addSessionHeaders, isHttps, rawResponse, type SessionRequest, type SessionResponse } from './http/http-exchange.js';
 import { hookResponse, type LateCommit } from './http/response-hook.js';
@@ -15,6 +16,9 @@ import { requestSessions, type LoadedSession } from './request-sessions.js';
 import type { ResolvedConfig, ResolvedSession } from './session-config.js';
 import { SESSION_CONFIG } from './session.constants.js';
 import { DEFAULT_SESSION_NAME } from './session.options.js';
+
+/** Browsers keep at most this much of one Set-Cookie line (name, value and attributes). */
+const MAX_COOKIE_BYTES = 4096;
 
 /**
  * Loads and commits sessions. The interceptor uses it for controllers; inject
@@ -98,6 +102,13 @@ export class SessionManager implements OnModuleDestroy {
     const now = Date.now();
     const cookies = readCookieValues(request.headers.cookie, config.cookieName);
     for (const value of cookies) {
+      if (config.sealer) {
+        const opened = config.sealer.open(value);
+        if (opened && isLive(opened.record, now, config)) {
+          return this.wrap(config, new SessionState(opened.id, opened.record, now, opened.record.expiresAt, opened.stale, true));
+        }
+        continue; // tampered, foreign or expired: look at the next value, then start fresh
+      }
       const unsigned = config.signer.unsign(value);
       if (!unsigned) continue;
       const record = await callStore(config, 'get', () => config.store.get(unsigned.id));
@@ -135,10 +146,19 @@ export class SessionManager implements OnModuleDestroy {
   private commitLate(request: SessionRequest, status: number): LateCommit | undefined {
     const plans = this.plan(request, status);
     if (!plans) return undefined;
+    let setCookies: string[];
+    try {
+      setCookies = plans.flatMap((plan) => this.cookieLines(request, plan, true));
+    } catch (error) {
+      // The headers are leaving already: the best left is to save nothing and say why.
+      this.logger.error((error as Error).message, (error as Error).stack);
+      return undefined;
+    }
     const persisted = Promise.all(plans.map((plan) => persistCommit(plan, this.config.maxCommitAttempts))).catch((error: unknown) => {
-      this.unavailable(error); // logged; the response already left with its own status
+      const reported = this.unavailable(error); // logged; the response already left with its own status
+      if (reported === error) this.logger.error((error as Error).message, (error as Error).stack);
     });
-    return { setCookies: plans.flatMap((plan) => this.cookieLines(request, plan, true)), vary: true, persisted };
+    return { setCookies, vary: true, persisted };
   }
 
   private cookieLines(request: SessionRequest, plan: CommitPlan, exists: boolean): string[] {
@@ -149,7 +169,10 @@ export class SessionManager implements OnModuleDestroy {
     }
     if (plan.cookie === 'keep' || !exists) return [];
     const expires = session.expireOnClose ? undefined : state.expiresAt;
-    return [serializeSetCookie(session.cookieName, session.signer.sign(state.id), { ...session.cookie, secure, expires })];
+    const value = session.sealer ? session.sealer.seal(state.id, recordAfter(plan)) : session.signer.sign(state.id);
+    const line = serializeSetCookie(session.cookieName, value, { ...session.cookie, secure, expires });
+    if (line.length > MAX_COOKIE_BYTES) throw new SessionTooLargeError(session.cookieName, line.length, MAX_COOKIE_BYTES);
+    return [line];
   }
 
   /** Logs a store failure once with its cause and turns it into the 503 the client sees. */

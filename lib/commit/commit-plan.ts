@@ -46,12 +46,27 @@ export function planCommit(session: ResolvedSession, state: SessionState, status
   const extend = extended - state.expiresAt >= session.touchAfterMs;
   if (extend) state.expiresAt = extended;
   const browserExpiryMoved = extend && !session.expireOnClose;
-  const cookie = browserExpiryMoved || state.needsResign ? 'set' : 'keep';
+  // A sealed cookie is the record itself: every save or touch re-sends it.
+  const recordInCookie = session.sealer !== undefined && (changed || extend);
+  const cookie = browserExpiryMoved || recordInCookie || state.needsResign ? 'set' : 'keep';
   if (changed) {
     const record = { data: state.data, flash, createdAt: state.createdAt, expiresAt: state.expiresAt, version: state.baseVersion! + 1 };
     return { session, state, action: { kind: 'save', record, ifVersion: state.baseVersion }, discard, cookie };
   }
   return { session, state, action: extend ? { kind: 'touch', expiresAt: extended } : { kind: 'none' }, discard, cookie };
+}
+
+/** The record as it stands after this plan: what a sealed cookie must carry. */
+export function recordAfter(plan: CommitPlan): StoredSession {
+  if (plan.action.kind === 'save') return plan.action.record;
+  const { state } = plan;
+  return {
+    data: state.data,
+    flash: nextFlash(state, state.flash.incoming),
+    createdAt: state.createdAt,
+    expiresAt: state.expiresAt,
+    version: state.baseVersion ?? 1,
+  };
 }
 
 /**
