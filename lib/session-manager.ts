@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, ServiceUnavailableException, type ExecutionContext, type OnModuleDestroy } from '@nestjs/common';
+import { KeyedLock } from './commit/keyed-lock.js';
 import { persistCommit } from './commit/persist-commit.js';
 import { expiryFrom, planCommit, recordAfter, type CommitPlan } from './commit/commit-plan.js';
 import { callStore } from './commit/call-store.js';
@@ -28,6 +29,8 @@ const MAX_COOKIE_BYTES = 4096;
 @Injectable()
 export class SessionManager implements OnModuleDestroy {
   private readonly logger = new Logger('SessionModule');
+  /** Queues commits of one session in this app, so its parallel requests do not race each other. */
+  private readonly commits = new KeyedLock();
 
   constructor(@Inject(SESSION_CONFIG) private readonly config: ResolvedConfig) {}
 
@@ -86,7 +89,7 @@ export class SessionManager implements OnModuleDestroy {
     const plans = this.plan(request, status);
     if (!plans) return;
     try {
-      const kept = await Promise.all(plans.map((plan) => persistCommit(plan, this.config.maxCommitAttempts)));
+      const kept = await Promise.all(plans.map((plan) => persistCommit(plan, this.config.maxCommitAttempts, this.commits)));
       addSessionHeaders(response, plans.flatMap((plan, i) => this.cookieLines(request, plan, kept[i])), true);
     } catch (error) {
       throw this.unavailable(error);
@@ -154,7 +157,7 @@ export class SessionManager implements OnModuleDestroy {
       this.logger.error((error as Error).message, (error as Error).stack);
       return undefined;
     }
-    const persisted = Promise.all(plans.map((plan) => persistCommit(plan, this.config.maxCommitAttempts))).catch((error: unknown) => {
+    const persisted = Promise.all(plans.map((plan) => persistCommit(plan, this.config.maxCommitAttempts, this.commits))).catch((error: unknown) => {
       const reported = this.unavailable(error); // logged; the response already left with its own status
       if (reported === error) this.logger.error((error as Error).message, (error as Error).stack);
     });

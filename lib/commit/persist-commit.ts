@@ -4,6 +4,7 @@ import type { StoredSession } from '../stores/session-store.js';
 import { isLive } from './live-record.js';
 import { nextFlash, type CommitPlan } from './commit-plan.js';
 import { callStore } from './call-store.js';
+import type { KeyedLock } from './keyed-lock.js';
 
 /**
  * Carries out a plan. A version conflict means a parallel request saved
@@ -11,12 +12,13 @@ import { callStore } from './call-store.js';
  * again. A record that vanished meanwhile was destroyed (a logout): it stays
  * gone. Resolves whether the session now exists in the store.
  */
-export async function persistCommit(plan: CommitPlan, maxAttempts: number): Promise<boolean> {
+export async function persistCommit(plan: CommitPlan, maxAttempts: number, commits: KeyedLock): Promise<boolean> {
   const { session, state, action } = plan;
   const store = session.store;
   let exists = action.kind !== 'none' || state.storedId !== undefined;
   if (action.kind === 'save') {
-    exists = await saveWithReplay(plan, action.record, action.ifVersion, maxAttempts);
+    const save = () => saveWithReplay(plan, action.record, action.ifVersion, maxAttempts);
+    exists = action.ifVersion === undefined ? await save() : await commits.run(`${session.name}:${state.id}`, save);
   } else if (action.kind === 'touch') {
     await callStore(session, 'touch', () => store.touch(state.id, action.expiresAt));
   }
@@ -42,6 +44,8 @@ async function saveWithReplay(
     if (!isLive(fresh, Date.now(), session)) return false; // destroyed or expired elsewhere: a logout sticks
     record = replay(plan, fresh);
     ifVersion = fresh.version;
+    // Other processes are writing too: step aside a little, more each time, so retries do not collide again.
+    if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
   }
   throw new SessionConflictError(maxAttempts);
 }

@@ -1,4 +1,5 @@
 import { planCommit } from '../../../lib/commit/commit-plan.js';
+import { KeyedLock } from '../../../lib/commit/keyed-lock.js';
 import { persistCommit } from '../../../lib/commit/persist-commit.js';
 import { Session } from '../../../lib/core/session.js';
 import { SessionState } from '../../../lib/core/session-state.js';
@@ -19,7 +20,7 @@ async function twoRequests() {
     const issue = () => ({ id: newSessionId(), now, expiresAt: now + 60_000 });
     return { state, session: new Session<any, any>(state, issue) };
   };
-  const commit = (state: SessionState) => persistCommit(planCommit(config, state, 200, Date.now())!, 10);
+  const commit = (state: SessionState) => persistCommit(planCommit(config, state, 200, Date.now())!, 10, new KeyedLock());
   return { store, id, a: await load(), b: await load(), commit };
 }
 

@@ -1,0 +1,53 @@
+import { Redis } from 'ioredis';
+import { SessionModule } from '../../lib/index.js';
+import { RedisStore } from '../../lib/redis.js';
+import { Browser } from '../support/browser.js';
+import { SECRET } from '../support/constants.js';
+import { DisposableRedis } from '../support/disposable-redis.js';
+import { PLATFORMS, startApp, type RunningApp } from '../support/platforms.js';
+import { SessionController } from './fixtures/session.controller.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each(PLATFORMS)('a store outage on %s', (platform) => {
+  let redis: DisposableRedis;
+  let client: Redis;
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    redis = await DisposableRedis.start();
+    // Fail fast while Redis is away (the README recommends these options): no offline queue, a command timeout.
+    client = new Redis({ port: redis.port, host: '127.0.0.1', enableOfflineQueue: false, commandTimeout: 1000, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+    client.on('error', () => undefined);
+    if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
+    running = await startApp(platform, { imports: [SessionModule.forRoot({ secret: SECRET, store: new RedisStore({ client }) })], controllers: [SessionController] });
+  });
+  afterAll(async () => {
+    await running.close();
+    client.disconnect();
+    await redis.kill();
+  });
+
+  it('answers 503 on session routes and 200 elsewhere while Redis is down, then recovers by itself', async () => {
+    const browser = new Browser(running.url);
+    expect((await browser.post('/set', { path: 'x', value: 1 })).status).toBe(200);
+
+    await redis.kill();
+    const started = Date.now();
+    const during = await browser.get('/get?path=x');
+    expect(during.status).toBe(503);
+    expect(during.body.message).toMatch(/session store is unavailable/i);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect((await browser.post('/set', { path: 'y', value: 2 })).status).toBe(503);
+    expect((await browser.get('/untouched')).status).toBe(200);
+
+    await redis.restart();
+    let after = await browser.post('/set', { path: 'z', value: 3 });
+    for (let i = 0; i < 50 && after.status !== 200; i++) {
+      await sleep(100);
+      after = await browser.post('/set', { path: 'z', value: 3 });
+    }
+    expect(after.status).toBe(200);
+    expect((await browser.get('/get?path=z')).body.value).toBe(3);
+  });
+});
