@@ -12,6 +12,7 @@ import {
 } from './session.options.js';
 import { sealsIntoCookie } from './stores/cookie.store.js';
 import { MemoryStore } from './stores/memory.store.js';
+import type { ViewLocalsOptions } from './views/view-locals.js';
 import type { SessionStore } from './stores/session-store.js';
 
 /** One session kind (the default or a named one) with every option resolved and checked. */
@@ -36,6 +37,7 @@ export interface ResolvedSession {
 export interface ResolvedConfig {
   readonly sessions: ReadonlyMap<string, ResolvedSession>;
   readonly maxCommitAttempts: number;
+  readonly viewLocals: Required<ViewLocalsOptions> | false;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -65,7 +67,8 @@ export function resolveConfig(options: SessionModuleOptions): ResolvedConfig {
   if (!Number.isInteger(maxCommitAttempts) || maxCommitAttempts < 1) {
     throw new SessionConfigError(`"maxCommitAttempts" must be a whole number of at least 1; got ${maxCommitAttempts}.`);
   }
-  return { sessions, maxCommitAttempts };
+  const viewLocals = options.viewLocals === false ? false : { session: 'session', flash: 'flash', ...options.viewLocals };
+  return { sessions, maxCommitAttempts, viewLocals };
 }
 
 function resolveSecrets(secret: unknown): string[] {

@@ -34,6 +34,11 @@ export class SessionManager implements OnModuleDestroy {
 
   constructor(@Inject(SESSION_CONFIG) private readonly config: ResolvedConfig) {}
 
+  /** The names `@Render` views see the default session and flash under, or false. */
+  get viewLocals(): ResolvedConfig['viewLocals'] {
+    return this.config.viewLocals;
+  }
+
   /** The names of every configured session, `'default'` first. */
   get names(): string[] {
     return [...this.config.sessions.keys()];

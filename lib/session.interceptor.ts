@@ -1,10 +1,11 @@
 import { HttpException, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import { catchError, concatMap, from, mergeMap, type Observable } from 'rxjs';
+import { catchError, concatMap, from, map, mergeMap, type Observable } from 'rxjs';
 import type { SessionRequest, SessionResponse } from './http/http-exchange.js';
 import { peekRequestSessions } from './request-sessions.js';
 import { SessionManager } from './session-manager.js';
 import { NEST_HTTP_CODE_METADATA, NEST_RENDER_METADATA, SESSION_NAMES_METADATA } from './session.constants.js';
 import { DEFAULT_SESSION_NAME } from './session.options.js';
+import { mergeViewLocals, viewLocals } from './views/view-locals.js';
 
 const NONE: readonly string[] = [];
 
@@ -42,8 +43,17 @@ export class SessionInterceptor implements NestInterceptor {
           ),
         ),
       ),
+      map((value) => this.withViewLocals(context, request, value)),
       concatMap((value) => commit(successStatus(context, response)).pipe(mergeMap(() => [value]))),
     );
+  }
+
+  /** `@Render` handlers: views get `session` and `flash` (DESIGN: templates show flash). */
+  private withViewLocals(context: ExecutionContext, request: SessionRequest, value: unknown): unknown {
+    const names = this.manager.viewLocals;
+    if (!names || Reflect.getMetadata(NEST_RENDER_METADATA, context.getHandler()) === undefined) return value;
+    const session = this.manager.current(request);
+    return session ? mergeViewLocals(value, viewLocals(session, names)) : value;
   }
 
   private namesFor(context: ExecutionContext): readonly string[] {

@@ -1,5 +1,6 @@
 import type { Duration } from './core/duration.js';
 import type { SessionStore } from './stores/session-store.js';
+import type { ViewLocalsOptions } from './views/view-locals.js';
 
 /** How the session cookie is written. Every field has a safe default. */
 export interface SessionCookieOptions {
@@ -63,6 +64,13 @@ export interface SessionModuleOptions extends SessionSettings {
    * @default 10
    */
   maxCommitAttempts?: number;
+  /**
+   * What `@Render` views receive: the default session's data and flash as
+   * `session` and `flash` (rename them here), merged under the handler's own
+   * result. `false`: views get only what the handler returns.
+   * @default { session: 'session', flash: 'flash' }
+   */
+  viewLocals?: ViewLocalsOptions | false;
 }
 
 export const DEFAULT_SESSION_NAME = 'default';

@@ -18,12 +18,17 @@ export interface RunningApp {
  * Boots a real Nest app on a real adapter, listening on a free loopback port,
  * with proxies trusted so tests can claim HTTPS through X-Forwarded-Proto.
  */
-export async function startApp(platform: Platform, metadata: ModuleMetadata): Promise<RunningApp> {
+export async function startApp(
+  platform: Platform,
+  metadata: ModuleMetadata,
+  configure?: (app: INestApplication) => void | Promise<void>,
+): Promise<RunningApp> {
   @Module(metadata)
   class TestAppModule {}
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter({ trustProxy: true });
   const app = await NestFactory.create(TestAppModule as Type, adapter, { logger: false, abortOnError: false });
   if (platform === 'express') (app.getHttpAdapter().getInstance() as { set(k: string, v: unknown): void }).set('trust proxy', true);
+  await configure?.(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
