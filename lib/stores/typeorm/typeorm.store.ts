@@ -1,0 +1,186 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import { SESSION_TABLE_NAME } from '../../../bin/session-table.js';
+import { isSessionId } from '../../http/session-id.js';
+import { isStoredSession, type SessionStore, type StoreSetOptions, type StoredSession } from '../session-store.js';
+
+export interface TypeOrmStoreOptions {
+  /**
+   * Your DataSource (for @nestjs/typeorm: inject `getDataSourceToken()`). The
+   * store only runs queries on it: initialising and destroying it stay yours.
+   * The `sessions` table must exist: run the `CreateSessionTable` migration.
+   */
+  dataSource: DataSource;
+  /** How often expired rows are deleted, in ms; 0 disables the timer (call `prune()` yourself). @default 600_000 (10 minutes) */
+  pruneIntervalMs?: number;
+}
+
+/** What a row holds; bigint columns arrive as strings from PostgreSQL and as numbers from SQLite. */
+interface SessionRow {
+  data: string;
+  version: number | string;
+  createdAt: number | string;
+  expiresAt: number | string;
+}
+
+/**
+ * Sessions in a SQL table through TypeORM: SQLite (better-sqlite3) and
+ * PostgreSQL are tested. Every operation is one statement found by the
+ * primary key; compare-and-set is `UPDATE … WHERE id = ? AND version = ?`,
+ * so it holds across processes. Expired rows read as missing and are deleted
+ * by `prune()`, which runs on an unref'd timer.
+ */
+export class TypeOrmStore implements SessionStore {
+  private readonly dataSource: DataSource;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly logger = new Logger(TypeOrmStore.name);
+  private pruning = false;
+
+  constructor(options: TypeOrmStoreOptions) {
+    if (!options?.dataSource) throw new TypeError('TypeOrmStore needs { dataSource }: a TypeORM DataSource whose database has the sessions table.');
+    this.dataSource = options.dataSource;
+    const interval = options.pruneIntervalMs ?? 600_000;
+    if (!Number.isInteger(interval) || interval < 0 || interval > 2 ** 31 - 1) {
+      throw new TypeError(`TypeOrmStore pruneIntervalMs must be a whole number of ms (0 disables pruning); got ${options.pruneIntervalMs}.`);
+    }
+    if (interval > 0) {
+      this.timer = setInterval(() => void this.scheduledPrune(), interval);
+      this.timer.unref();
+    }
+  }
+
+  async get(id: string): Promise<StoredSession | undefined> {
+    if (!isSessionId(id)) return undefined;
+    const qb = this.dataSource.createQueryBuilder();
+    const row = await explained(this.select(qb).where(`${qb.escape('id')} = :id`, { id }).getRawOne<SessionRow>());
+    return row ? toSession(row, Date.now()) : undefined;
+  }
+
+  async set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
+    if (!isSessionId(id)) throw new TypeError('TypeOrmStore refuses to store a session under an id that is not a session id.');
+    const values = {
+      data: JSON.stringify({ data: session.data, flash: session.flash }),
+      version: session.version,
+      createdAt: session.createdAt,
+      expiresAt: session.expiresAt,
+      userId: userIdOf(session.data),
+    };
+    const qb = this.dataSource.createQueryBuilder();
+    if (options.ifVersion !== undefined) {
+      // A missing or expired row matches nothing: a session another request destroyed stays destroyed.
+      const update = qb
+        .update(SESSION_TABLE_NAME)
+        .set(values)
+        .where(`${qb.escape('id')} = :id AND ${qb.escape('version')} = :ifVersion AND ${qb.escape('expiresAt')} > :now`, {
+          id,
+          ifVersion: options.ifVersion,
+          now: Date.now(),
+        });
+      const result = await explained(update.execute());
+      return result.affected === 1;
+    }
+    const upsert = qb
+      .insert()
+      .into(SESSION_TABLE_NAME, ['id', ...Object.keys(values)])
+      .values({ id, ...values })
+      .orUpdate(Object.keys(values), ['id']);
+    await explained(upsert.execute());
+    return true;
+  }
+
+  async touch(id: string, expiresAt: number): Promise<void> {
+    if (!isSessionId(id)) return;
+    const qb = this.dataSource.createQueryBuilder();
+    const update = qb
+      .update(SESSION_TABLE_NAME)
+      .set({ expiresAt })
+      .where(`${qb.escape('id')} = :id AND ${qb.escape('expiresAt')} > :now`, { id, now: Date.now() });
+    await explained(update.execute());
+  }
+
+  async destroy(id: string): Promise<void> {
+    if (!isSessionId(id)) return;
+    const qb = this.dataSource.createQueryBuilder();
+    await explained(qb.delete().from(SESSION_TABLE_NAME).where(`${qb.escape('id')} = :id`, { id }).execute());
+  }
+
+  /** Deletes every session of one user (see `SessionEntity.userId`): "sign out everywhere". Resolves how many. */
+  async destroyByUserId(userId: string | number): Promise<number> {
+    const qb = this.dataSource.createQueryBuilder();
+    const result = await explained(qb.delete().from(SESSION_TABLE_NAME).where(`${qb.escape('userId')} = :userId`, { userId: String(userId) }).execute());
+    return result.affected ?? 0;
+  }
+
+  async prune(): Promise<number> {
+    const qb = this.dataSource.createQueryBuilder();
+    const result = await explained(qb.delete().from(SESSION_TABLE_NAME).where(`${qb.escape('expiresAt')} <= :now`, { now: Date.now() }).execute());
+    return result.affected ?? 0;
+  }
+
+  /** Stops the prune timer. The DataSource is yours: it stays open. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+  }
+
+  private select(qb: SelectQueryBuilder<object>): SelectQueryBuilder<object> {
+    const columns = ['data', 'version', 'createdAt', 'expiresAt'].map((name) => `${qb.escape(name)} AS ${qb.escape(name)}`);
+    return qb.select(columns).from(SESSION_TABLE_NAME, SESSION_TABLE_NAME);
+  }
+
+  private async scheduledPrune(): Promise<void> {
+    if (this.pruning || !this.dataSource.isInitialized) return;
+    this.pruning = true;
+    try {
+      await this.prune();
+    } catch (error) {
+      this.logger.error(`Pruning expired sessions failed: ${(error as Error).message}`);
+    } finally {
+      this.pruning = false;
+    }
+  }
+}
+
+/** A missing table is a setup mistake: say how to fix it (the original error stays as `cause`). */
+async function explained<T>(query: Promise<T>): Promise<T> {
+  try {
+    return await query;
+  } catch (error) {
+    const { message, code } = error as { message?: string; code?: string };
+    const missingTable = code === '42P01' || code === 'ER_NO_SUCH_TABLE' || /no such table/i.test(message ?? ''); // PostgreSQL, MySQL, SQLite
+    if (!missingTable) throw error;
+    throw new Error(
+      `TypeOrmStore: the "${SESSION_TABLE_NAME}" table is missing (${message}). Run the CreateSessionTable migration from ` +
+        `'nest-sessions/typeorm', or write it into your project with \`npx nest-sessions make:session-table\`.`,
+      { cause: error },
+    );
+  }
+}
+
+/** A row as a StoredSession, or undefined when it is expired or does not parse. */
+function toSession(row: SessionRow, now: number): StoredSession | undefined {
+  let parsed: { data?: unknown; flash?: unknown };
+  try {
+    parsed = JSON.parse(row.data) as typeof parsed;
+  } catch {
+    return undefined;
+  }
+  const session = {
+    data: parsed?.data,
+    flash: parsed?.flash,
+    createdAt: Number(row.createdAt),
+    expiresAt: Number(row.expiresAt),
+    version: Number(row.version),
+  };
+  return isStoredSession(session) && session.expiresAt > now ? session : undefined;
+}
+
+/** `data.user.id`, else `data.userId`: a string, or a finite number as text; at most 255 characters. */
+function userIdOf(data: Record<string, unknown>): string | null {
+  const user = data.user;
+  const candidates = [typeof user === 'object' && user !== null ? (user as Record<string, unknown>).id : undefined, data.userId];
+  for (const candidate of candidates) {
+    const text = typeof candidate === 'number' && Number.isFinite(candidate) ? String(candidate) : candidate;
+    if (typeof text === 'string' && text.length > 0 && text.length <= 255) return text;
+  }
+  return null;
+}
