@@ -29,6 +29,8 @@ export interface ResolvedSession {
   readonly absoluteMs: number;
   readonly touchAfterMs: number;
   readonly expireOnClose: boolean;
+  /** Bytes of JSON a commit may store. */
+  readonly maxSize: number;
   readonly signer: CookieSigner;
   /** Set when the store keeps sessions in the cookie itself (CookieStore). */
   readonly sealer: CookieSealer | undefined;
@@ -108,6 +110,10 @@ function resolveSession(
   if (touchAfterMs >= idleMs) {
     throw new SessionConfigError(`${label}: "touchAfter" (${touchAfterMs} ms) must be shorter than "idleTimeout" (${idleMs} ms), or sessions would expire between extensions.`);
   }
+  const maxSize = pick('maxSize') ?? DEFAULTS.maxSize;
+  if (!Number.isInteger(maxSize) || maxSize < 1024) {
+    throw new SessionConfigError(`${label}: "maxSize" must be a whole number of bytes, at least 1024; got ${maxSize}.`);
+  }
   const resolvedStore = store ?? new MemoryStore();
   assertStore(resolvedStore, label);
   const cookieOptions = { ...inherited.cookie, ...own.cookie, name: own.cookie?.name };
@@ -124,6 +130,7 @@ function resolveSession(
     absoluteMs,
     touchAfterMs,
     expireOnClose: pick('expireOnClose') ?? false,
+    maxSize,
     signer,
     sealer: sealsIntoCookie(resolvedStore) ? new CookieSealer(secrets, cookieName) : undefined,
   };

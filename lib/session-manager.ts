@@ -179,7 +179,7 @@ export class SessionManager implements OnModuleDestroy {
     const expires = session.expireOnClose ? undefined : state.expiresAt;
     const value = session.sealer ? session.sealer.seal(state.id, recordAfter(plan)) : session.signer.sign(state.id);
     const line = serializeSetCookie(session.cookieName, value, { ...session.cookie, secure, expires });
-    if (line.length > MAX_COOKIE_BYTES) throw new SessionTooLargeError(session.cookieName, line.length, MAX_COOKIE_BYTES);
+    if (line.length > MAX_COOKIE_BYTES) throw SessionTooLargeError.forCookie(session.cookieName, line.length, MAX_COOKIE_BYTES);
     return [line];
   }
 

@@ -47,6 +47,12 @@ export interface SessionSettings {
   touchAfter?: Duration;
   /** Browser-session cookie (no `Expires`): closing the browser ends the session. @default false */
   expireOnClose?: boolean;
+  /**
+   * Largest session a commit will store, in bytes of JSON. A request that
+   * grows it past this fails with `SessionTooLargeError` and saves nothing.
+   * @default 1_048_576 (1 MiB)
+   */
+  maxSize?: number;
 }
 
 export interface SessionModuleOptions extends SessionSettings {
@@ -80,4 +86,5 @@ export const DEFAULTS = {
   touchAfterFraction: 0.1,
   maxCommitAttempts: 10,
   minSecretLength: 32,
+  maxSize: 1_048_576,
 } as const;

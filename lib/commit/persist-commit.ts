@@ -1,5 +1,6 @@
 import { applyOperation } from '../core/session-operation.js';
 import { SessionConflictError } from '../errors/session-conflict.error.js';
+import { SessionTooLargeError } from '../errors/session-too-large.error.js';
 import type { StoredSession } from '../stores/session-store.js';
 import { isLive } from './live-record.js';
 import { nextFlash, type CommitPlan } from './commit-plan.js';
@@ -37,6 +38,7 @@ async function saveWithReplay(
   let record = first;
   let ifVersion = firstVersion;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    assertSize(plan, record);
     const ttlMs = Math.max(1, record.expiresAt - Date.now());
     const saved = await callStore(session, 'set', () => session.store.set(state.id, record, { ttlMs, ifVersion }));
     if (saved) return true;
@@ -62,4 +64,13 @@ function replay(plan: CommitPlan, fresh: StoredSession): StoredSession {
     expiresAt: Math.max(fresh.expiresAt, state.expiresAt),
     version: fresh.version + 1,
   };
+}
+
+/** Measured as the JSON a store writes; Buffer.byteLength only when the string could be near the limit. */
+function assertSize(plan: CommitPlan, record: StoredSession): void {
+  const { maxSize, name } = plan.session;
+  const json = JSON.stringify(record);
+  if (json.length * 3 <= maxSize) return; // even all-multibyte text would fit
+  const bytes = Buffer.byteLength(json);
+  if (bytes > maxSize) throw SessionTooLargeError.forStore(name, bytes, maxSize);
 }
