@@ -13,14 +13,18 @@ export { FlashBag } from './core/flash-bag.js';
 export { TransientValues } from './core/transient-values.js';
 export type { SessionData, SessionPath, SessionPathValue } from './core/session-paths.js';
 export type { Duration } from './core/duration.js';
+export type { ViewLocalsOptions } from './views/view-locals.js';
 
 export { SessionStore, isStoredSession } from './stores/session-store.js';
 export type { StoredSession, StoreSetOptions } from './stores/session-store.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory.store.js';
 export { NullStore } from './stores/null.store.js';
+export { CookieStore } from './stores/cookie.store.js';
+export { FileStore, type FileStoreOptions } from './stores/file.store.js';
 
 export { SessionError } from './errors/session.error.js';
 export { SessionConfigError } from './errors/session-config.error.js';
 export { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
 export { SessionNotLoadedError } from './errors/session-not-loaded.error.js';
 export { SessionConflictError } from './errors/session-conflict.error.js';
+export { SessionTooLargeError } from './errors/session-too-large.error.js';

@@ -1,0 +1,49 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MemoryStore } from '../../lib/index.js';
+import { describeStoreConformance, newId, record } from './store-conformance.js';
+
+describeStoreConformance('MemoryStore', async () => {
+  const store = new MemoryStore();
+  return { store, close: () => store.close() };
+});
+
+describe('MemoryStore specifics', () => {
+  const opened: MemoryStore[] = [];
+  const open = (options?: ConstructorParameters<typeof MemoryStore>[0]) => {
+    const store = new MemoryStore(options);
+    opened.push(store);
+    return store;
+  };
+  afterAll(async () => {
+    for (const store of opened) await store.close();
+  });
+
+  it('past maxEntries evicts the least recently used session, and a get counts as a use', async () => {
+    const store = open({ maxEntries: 2 });
+    const [a, b, c] = [newId(), newId(), newId()];
+    await store.set(a, record(), { ttlMs: 60_000 });
+    await store.set(b, record(), { ttlMs: 60_000 });
+    await store.get(a); // a is now more recent than b
+    await store.set(c, record(), { ttlMs: 60_000 });
+    expect(store.size).toBe(2);
+    await expect(store.get(b)).resolves.toBeUndefined();
+    await expect(store.get(a)).resolves.toBeDefined();
+    await expect(store.get(c)).resolves.toBeDefined();
+  });
+
+  it('the sweep timer drops expired sessions nobody reads again, so size falls', async () => {
+    const store = open({ sweepIntervalMs: 40 });
+    for (let i = 0; i < 3; i++) await store.set(newId(), record(), { ttlMs: 30 });
+    const live = newId();
+    await store.set(live, record(), { ttlMs: 60_000 });
+    expect(store.size).toBe(4);
+    await sleep(200);
+    expect(store.size).toBe(1);
+    await expect(store.get(live)).resolves.toBeDefined();
+  });
+
+  it('refuses a maxEntries that is not a whole number of at least 1', () => {
+    expect(() => new MemoryStore({ maxEntries: 0 })).toThrow(TypeError);
+    expect(() => new MemoryStore({ maxEntries: 1.5 })).toThrow(/maxEntries/);
+  });
+});
