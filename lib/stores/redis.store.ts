@@ -1,0 +1,166 @@
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import { SessionConfigError } from '../errors/session-config.error.js';
+import { SessionError } from '../errors/session.error.js';
+import { isSessionId } from '../http/session-id.js';
+import { COMPARE_AND_SET, RECORD_HEADER, TOUCH } from './redis/redis-scripts.js';
+import { isStoredSession, type SessionStore, type StoreSetOptions, type StoredSession } from './session-store.js';
+
+interface PrefixOption {
+  /** Prepended to every session id to make its key. @default 'sess:' */
+  prefix?: string;
+}
+
+export type RedisStoreOptions = PrefixOption &
+  (
+    | {
+        /** A client you created (`Redis` or `Cluster`); you keep it: `close()` leaves it open. */
+        client: Redis | Cluster;
+      }
+    | {
+        /** `redis://[[user]:password@]host[:port][/db]` or `rediss://…`; the store creates, owns and closes the client. */
+        url: string;
+        /** Further ioredis options applied on top of the url. */
+        connection?: RedisOptions;
+      }
+    | {
+        /** ioredis connection options; the store creates, owns and closes the client. */
+        connection: RedisOptions;
+      }
+  );
+
+/** The two Lua scripts, registered on the client with `defineCommand` (ioredis sends EVALSHA and handles NOSCRIPT). */
+interface ScriptCommands {
+  nestSessionsCompareAndSet(key: string, version: string, json: string, ttlMs: number): Promise<unknown>;
+  nestSessionsTouch(key: string, expiresAt: string, ttlMs: number): Promise<unknown>;
+}
+
+type Client = (Redis | Cluster) & ScriptCommands;
+
+/**
+ * Sessions in Redis through ioredis 5 or 6 (RESP2 or RESP3), standalone or
+ * Cluster. One string key per session (`prefix + id`) holding the record as
+ * JSON, with Redis's own expiry, so nothing needs pruning. Every operation is
+ * one round trip: GET, SET, DEL, or a single-key Lua script for the
+ * compare-and-set write and for touch.
+ *
+ * ioredis is only imported as a type; when the store is given a url or
+ * connection options it loads ioredis on first use.
+ */
+export class RedisStore implements SessionStore {
+  private readonly prefix: string;
+  private readonly ownsClient: boolean;
+  private client: Promise<Client> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: RedisStoreOptions) {
+    const given = options as Partial<{ client: unknown; url: unknown; connection: unknown; prefix: unknown }>;
+    if (typeof given !== 'object' || given === null || (!given.client && given.url === undefined && !given.connection)) {
+      throw new SessionConfigError(
+        "RedisStore needs a Redis connection: pass { client: new Redis() } (or a Cluster), { url: 'redis://host:6379' } or { connection: { host, port } }.",
+      );
+    }
+    if (given.url !== undefined && typeof given.url !== 'string') {
+      throw new SessionConfigError(`RedisStore url must be a string such as 'redis://localhost:6379'; got ${typeof given.url}.`);
+    }
+    if (given.prefix !== undefined && typeof given.prefix !== 'string') {
+      throw new SessionConfigError(`RedisStore prefix must be a string such as 'sess:'; got ${typeof given.prefix}.`);
+    }
+    this.prefix = options.prefix ?? 'sess:';
+    this.ownsClient = !('client' in options && options.client);
+    if ('client' in options && options.client) this.client = Promise.resolve(withScripts(options.client));
+  }
+
+  async get(id: string): Promise<StoredSession | undefined> {
+    if (!isSessionId(id)) return undefined;
+    const json = await (await this.connection()).get(this.key(id));
+    return typeof json === 'string' ? parse(json) : undefined;
+  }
+
+  async set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
+    if (!isSessionId(id)) return false;
+    const client = await this.connection();
+    const json = serialize(session);
+    const ttlMs = toTtl(options.ttlMs);
+    if (options.ifVersion === undefined) {
+      await client.set(this.key(id), json, 'PX', ttlMs);
+      return true;
+    }
+    const written = await client.nestSessionsCompareAndSet(this.key(id), String(options.ifVersion), json, ttlMs);
+    return Number(written) === 1;
+  }
+
+  async destroy(id: string): Promise<void> {
+    if (!isSessionId(id)) return;
+    await (await this.connection()).del(this.key(id));
+  }
+
+  async touch(id: string, expiresAt: number): Promise<void> {
+    if (!isSessionId(id)) return;
+    if (!Number.isSafeInteger(expiresAt)) throw new TypeError(`RedisStore.touch needs expiresAt in whole epoch ms; got ${expiresAt}.`);
+    const client = await this.connection();
+    await client.nestSessionsTouch(this.key(id), String(expiresAt), toTtl(expiresAt - Date.now()));
+  }
+
+  /** Quits the client the store created from a url or options; a client you handed in stays open. */
+  async close(): Promise<void> {
+    if (!this.ownsClient || this.closed) return;
+    this.closed = true;
+    const pending = this.client;
+    this.client = undefined;
+    if (!pending) return;
+    const client = await pending.catch(() => undefined);
+    if (client?.status === 'ready') await client.quit();
+    else client?.disconnect();
+  }
+
+  private key(id: string): string {
+    return this.prefix + id;
+  }
+
+  private connection(): Promise<Client> {
+    if (this.closed) return Promise.reject(new SessionError('RedisStore was closed; create a new one to reconnect.'));
+    return (this.client ??= this.open());
+  }
+
+  /** Loads ioredis only now, so apps that never use Redis never load it. */
+  private async open(): Promise<Client> {
+    const { Redis } = await import('ioredis');
+    const options = this.options as { url?: string; connection?: RedisOptions };
+    // Fail fast while Redis is away (one reconnect attempt, a command timeout), so requests get
+    // a 503 promptly instead of waiting through ioredis's 20 retries; options you pass win.
+    const connection: RedisOptions = { maxRetriesPerRequest: 1, commandTimeout: 2000, ...options.connection };
+    const client = options.url === undefined ? new Redis(connection) : new Redis(options.url, connection);
+    // Failed commands reject and reach the module, which logs them and answers 503;
+    // without a listener ioredis would also print every reconnect attempt.
+    client.on('error', () => undefined);
+    return withScripts(client);
+  }
+}
+
+function withScripts(client: Redis | Cluster): Client {
+  client.defineCommand('nestSessionsCompareAndSet', { numberOfKeys: 1, lua: COMPARE_AND_SET });
+  client.defineCommand('nestSessionsTouch', { numberOfKeys: 1, lua: TOUCH });
+  return client as Client;
+}
+
+/** Fixed field order: the Lua scripts read version and expiresAt from this header. */
+function serialize(session: StoredSession): string {
+  const { version, expiresAt, createdAt, data, flash } = session;
+  return JSON.stringify({ version, expiresAt, createdAt, data, flash });
+}
+
+function parse(json: string): StoredSession | undefined {
+  if (!RECORD_HEADER.test(json)) return undefined;
+  try {
+    const value: unknown = JSON.parse(json);
+    return isStoredSession(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** PX wants a whole number of ms, at least 1 (a deadline already past dies at once). */
+function toTtl(ms: number): number {
+  if (Number.isNaN(ms) || ms === Infinity) throw new TypeError(`RedisStore needs a finite ttl in ms; got ${ms}.`);
+  return Math.max(1, Math.ceil(ms));
+}

@@ -1,0 +1,35 @@
+/**
+ * Lua for RedisStore. Each script touches exactly one key (KEYS[1]), so it is
+ * atomic and Cluster-safe. Records are written by RedisStore with a fixed
+ * header, `{"version":V,"expiresAt":E,...`, which the scripts read with an
+ * anchored pattern instead of decoding the whole record, and nothing is
+ * re-encoded (a cjson round trip would turn `[]` into `{}` and round numbers
+ * to 14 significant digits).
+ * Both reply with the integers 1 (done) or 0 (nothing done), which read the
+ * same under RESP2 and RESP3.
+ */
+
+/**
+ * The header every record of ours starts with. `get` reads a value without it
+ * as missing, so what `get` can read is exactly what the scripts can update.
+ */
+export const RECORD_HEADER = /^\{"version":\d+,"expiresAt":-?\d+,/;
+
+/** ARGV: expected version, new record JSON, ttl in ms. Missing key = conflict: never resurrect. */
+export const COMPARE_AND_SET = `
+local current = redis.call('GET', KEYS[1])
+if not current then return 0 end
+if string.match(current, '^{"version":(%d+),') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+`;
+
+/** ARGV: new expiresAt, ttl in ms. Rewrites expiresAt in place and the key's TTL; a missing key stays missing. */
+export const TOUCH = `
+local current = redis.call('GET', KEYS[1])
+if not current then return 0 end
+local _, stop, head = string.find(current, '^({"version":%d+,"expiresAt":)%-?%d+')
+if not stop then return 0 end
+redis.call('SET', KEYS[1], head .. ARGV[1] .. string.sub(current, stop + 1), 'PX', ARGV[2])
+return 1
+`;
