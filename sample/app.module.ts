@@ -1,17 +1,31 @@
-import { Logger, Module } from '@nestjs/common';
-import { MemoryStore, SessionModule } from '../lib/index.js';
-import { VisitsController } from './visits.controller.js';
-
-const DEV_SECRET = 'development-only-secret-do-not-use-in-production';
-
-function sessionSecret(): string {
-  if (process.env.SESSION_SECRET) return process.env.SESSION_SECRET;
-  new Logger('Sample').warn('SESSION_SECRET is not set: using a DEVELOPMENT secret. Set SESSION_SECRET (32+ characters) in production.');
-  return DEV_SECRET;
-}
+import { Module } from '@nestjs/common';
+// A real app imports SessionModule from 'nest-sessions'.
+import { SessionModule } from '../lib/index.js';
+import { AuthModule } from './auth/auth.module.js';
+import { CartModule } from './cart/cart.module.js';
+import { SAMPLE_CONFIG, SampleConfigModule } from './config/sample-config.module.js';
+import { SessionBackend } from './config/session-backend.js';
+import { sessionOptions } from './config/session-options.js';
+import { HomeModule } from './home/home.module.js';
+import { LayoutModule } from './layout/layout.module.js';
+import { PreferencesModule } from './preferences/preferences.module.js';
+import { SessionInspectorModule } from './session-inspector/session-inspector.module.js';
 
 @Module({
-  imports: [SessionModule.forRoot({ secret: sessionSecret(), store: new MemoryStore() })],
-  controllers: [VisitsController],
+  imports: [
+    SampleConfigModule,
+    // Options from configuration: SESSION_STORE picks the store, SESSION_SECRET signs the cookies.
+    SessionModule.forRootAsync({
+      imports: [SampleConfigModule],
+      inject: [SAMPLE_CONFIG, SessionBackend],
+      useFactory: sessionOptions,
+    }),
+    LayoutModule,
+    HomeModule,
+    AuthModule,
+    CartModule,
+    PreferencesModule,
+    SessionInspectorModule,
+  ],
 })
 export class AppModule {}
