@@ -51,6 +51,13 @@ export function resolveConfig(options: SessionModuleOptions): ResolvedConfig {
   }
   const secrets = resolveSecrets(options.secret);
   const signer = new CookieSigner(secrets);
+  const named = Object.keys(options.sessions ?? {}).length;
+  if (named + 1 > DEFAULTS.maxSessions) {
+    throw new SessionConfigError(
+      `SessionModule configures ${named + 1} sessions (the default one and ${named} named); at most ${DEFAULTS.maxSessions} are allowed. ` +
+        "Each one is another cookie on every request, and browsers and proxies cap the Cookie header: group related values in one session under paths such as 'prefs.theme'.",
+    );
+  }
   const sessions = new Map<string, ResolvedSession>();
   sessions.set(
     DEFAULT_SESSION_NAME,
@@ -163,6 +170,8 @@ function resolveCookie(options: SessionCookieOptions, cookieName: string, label:
   if (options.partitioned && secure === false) {
     throw new SessionConfigError(`${label}: partitioned cookies must be Secure; set secure: true or 'auto'.`);
   }
+  // 'auto' too: browsers refuse SameSite=None and Partitioned cookies without Secure, even over plain HTTP.
+  if (sameSite === 'none' || options.partitioned) secure = true;
   const cookie: Omit<SetCookieAttributes, 'secure' | 'expires'> = {
     path,
     domain: options.domain,

@@ -16,7 +16,7 @@ import { newSessionId } from './http/session-id.js';
 import { requestSessions, type LoadedSession } from './request-sessions.js';
 import type { ResolvedConfig, ResolvedSession } from './session-config.js';
 import { SESSION_CONFIG } from './session.constants.js';
-import { DEFAULT_SESSION_NAME } from './session.options.js';
+import { DEFAULT_SESSION_NAME, DEFAULTS } from './session.options.js';
 
 /** Browsers keep at most this much of one Set-Cookie line (name, value and attributes). */
 const MAX_COOKIE_BYTES = 4096;
@@ -108,7 +108,8 @@ export class SessionManager implements OnModuleDestroy {
 
   private async read(request: SessionRequest, config: ResolvedSession): Promise<LoadedSession> {
     const now = Date.now();
-    const cookies = readCookieValues(request.headers.cookie, config.cookieName);
+    // Duplicates beyond a few are hostile: each costs an HMAC per secret (or an AES-GCM open), so only the first few count.
+    const cookies = readCookieValues(request.headers.cookie, config.cookieName).slice(0, DEFAULTS.maxCookieValues);
     for (const value of cookies) {
       if (config.sealer) {
         const opened = config.sealer.open(value);

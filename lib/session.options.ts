@@ -87,4 +87,8 @@ export const DEFAULTS = {
   maxCommitAttempts: 10,
   minSecretLength: 32,
   maxSize: 1_048_576,
+  /** Sessions one module may configure (the default one included): each is a cookie on every request. */
+  maxSessions: 16,
+  /** Values of one session cookie a request may make the module check (browsers send a few duplicates for nested paths, no more). */
+  maxCookieValues: 8,
 } as const;

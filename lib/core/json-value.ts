@@ -39,6 +39,7 @@ function copyObject(value: object, path: string, ancestors: Set<object>): unknow
     for (const key of Object.keys(value)) {
       const item = (value as Record<string, unknown>)[key];
       if (item === undefined) continue; // JSON drops undefined properties; so do we
+      if (key === '__proto__') continue; // assigning it would swap the copy's prototype, not add data
       out[key] = copy(item, `${path}.${key}`, ancestors);
     }
     return out;
@@ -56,6 +57,9 @@ export function cloneJson<V>(value: V): V {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(cloneJson) as V;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = cloneJson((value as Record<string, unknown>)[key]);
+  for (const key of Object.keys(value)) {
+    // JSON.parse makes "__proto__" an own key; assigning it here would make it the copy's prototype.
+    if (key !== '__proto__') out[key] = cloneJson((value as Record<string, unknown>)[key]);
+  }
   return out as V;
 }

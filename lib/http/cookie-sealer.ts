@@ -40,7 +40,8 @@ export class CookieSealer {
   open(value: string): OpenedCookie | undefined {
     if (!/^[A-Za-z0-9_-]+$/.test(value)) return undefined;
     const raw = Buffer.from(value, 'base64url');
-    if (raw.length <= IV_BYTES + TAG_BYTES) return undefined;
+    // Unused trailing bits or a dangling character decode to the same bytes: accept only what seal() writes.
+    if (raw.length <= IV_BYTES + TAG_BYTES || raw.toString('base64url') !== value) return undefined;
     const iv = raw.subarray(0, IV_BYTES);
     const tag = raw.subarray(raw.length - TAG_BYTES);
     const body = raw.subarray(IV_BYTES, raw.length - TAG_BYTES);

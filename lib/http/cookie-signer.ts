@@ -27,8 +27,10 @@ export class CookieSigner {
     if (dot <= 0) return undefined;
     const id = value.slice(0, dot);
     if (!isSessionId(id)) return undefined;
-    const given = Buffer.from(value.slice(dot + 1), 'base64url');
-    if (given.length !== 32) return undefined;
+    const signature = value.slice(dot + 1);
+    const given = Buffer.from(signature, 'base64url');
+    // Node's decoder skips stray characters and padding: only the one canonical spelling of a MAC counts.
+    if (given.length !== 32 || given.toString('base64url') !== signature) return undefined;
     for (let i = 0; i < this.keys.length; i++) {
       // Constant-time: the comparison leaks nothing about how much of a forged signature matched.
       if (timingSafeEqual(given, this.mac(this.keys[i], id))) return { id, stale: i > 0 };
