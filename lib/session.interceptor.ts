@@ -1,13 +1,19 @@
 import { HttpException, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import { catchError, concatMap, from, map, mergeMap, type Observable } from 'rxjs';
+import { from, lastValueFrom, mergeMap, type Observable } from 'rxjs';
 import type { SessionRequest, SessionResponse } from './http/http-exchange.js';
 import { peekRequestSessions } from './request-sessions.js';
 import { SessionManager } from './session-manager.js';
-import { NEST_HTTP_CODE_METADATA, NEST_RENDER_METADATA, SESSION_NAMES_METADATA } from './session.constants.js';
+import { NEST_HTTP_CODE_METADATA, NEST_RENDER_METADATA, NEST_SSE_METADATA, SESSION_NAMES_METADATA } from './session.constants.js';
 import { DEFAULT_SESSION_NAME } from './session.options.js';
 import { mergeViewLocals, viewLocals } from './views/view-locals.js';
 
-const NONE: readonly string[] = [];
+/** What the interceptor needs to know about a handler, read from metadata once. */
+interface HandlerFacts {
+  readonly names: readonly string[];
+  readonly render: boolean;
+  readonly sse: boolean;
+  readonly httpCode: number | undefined;
+}
 
 /**
  * Mounted globally by SessionModule. Before the handler: loads the sessions
@@ -17,7 +23,7 @@ const NONE: readonly string[] = [];
  */
 @Injectable()
 export class SessionInterceptor implements NestInterceptor {
-  private readonly namesByHandler = new WeakMap<Function, readonly string[]>();
+  private readonly factsByHandler = new WeakMap<Function, HandlerFacts>();
 
   constructor(private readonly manager: SessionManager) {}
 
@@ -25,57 +31,63 @@ export class SessionInterceptor implements NestInterceptor {
     if (context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
     const request = http.getRequest<SessionRequest>();
-    const response = http.getResponse<SessionResponse>();
-    const names = this.namesFor(context);
+    const facts = this.factsFor(context);
     // A route that uses no session never touches a store (unless a guard already loaded one).
-    if (names.length === 0 && !peekRequestSessions(request)) return next.handle();
+    if (facts.names.length === 0 && !peekRequestSessions(request)) return next.handle();
+    const response = http.getResponse<SessionResponse>();
+    // A stream's headers leave with its first event: the response hook commits then.
+    if (facts.sse) return from(this.load(request, response, facts.names)).pipe(mergeMap(() => next.handle()));
+    // One promise instead of an operator chain: Nest takes the last value of a handler anyway.
+    return from(this.handle(request, response, facts, next));
+  }
 
-    const commit = (status: number) => from(this.manager.commit(request, response, status));
-    return from(Promise.all(names.map((name) => this.manager.loadFor(request, response, name)))).pipe(
-      concatMap(() =>
-        next.handle().pipe(
-          catchError((error: unknown) =>
-            commit(statusOf(error)).pipe(
-              mergeMap(() => {
-                throw error;
-              }),
-            ),
-          ),
-        ),
-      ),
-      map((value) => this.withViewLocals(context, request, value)),
-      concatMap((value) => commit(successStatus(context, response)).pipe(mergeMap(() => [value]))),
-    );
+  private async handle(request: SessionRequest, response: SessionResponse, facts: HandlerFacts, next: CallHandler): Promise<unknown> {
+    await this.load(request, response, facts.names);
+    let value: unknown;
+    try {
+      value = await lastValueFrom(next.handle(), { defaultValue: undefined });
+    } catch (error) {
+      await this.manager.commit(request, response, statusOf(error));
+      throw error;
+    }
+    if (facts.render) value = this.withViewLocals(request, value);
+    const status = facts.httpCode ?? (response as { statusCode?: number }).statusCode ?? 200;
+    await this.manager.commit(request, response, status);
+    return value;
+  }
+
+  private async load(request: SessionRequest, response: SessionResponse, names: readonly string[]): Promise<void> {
+    if (names.length === 1) await this.manager.loadFor(request, response, names[0]);
+    else if (names.length > 1) await Promise.all(names.map((name) => this.manager.loadFor(request, response, name)));
   }
 
   /** `@Render` handlers: views get `session` and `flash` (DESIGN: templates show flash). */
-  private withViewLocals(context: ExecutionContext, request: SessionRequest, value: unknown): unknown {
+  private withViewLocals(request: SessionRequest, value: unknown): unknown {
     const names = this.manager.viewLocals;
-    if (!names || Reflect.getMetadata(NEST_RENDER_METADATA, context.getHandler()) === undefined) return value;
-    const session = this.manager.current(request);
-    return session ? mergeViewLocals(value, viewLocals(session, names)) : value;
+    const session = names ? this.manager.current(request) : undefined;
+    return session && names ? mergeViewLocals(value, viewLocals(session, names)) : value;
   }
 
-  private namesFor(context: ExecutionContext): readonly string[] {
+  private factsFor(context: ExecutionContext): HandlerFacts {
     const handler = context.getHandler();
-    let names = this.namesByHandler.get(handler);
-    if (!names) {
+    let facts = this.factsByHandler.get(handler);
+    if (!facts) {
       const used = new Set<string>([
         ...((Reflect.getMetadata(SESSION_NAMES_METADATA, context.getClass()) as string[] | undefined) ?? []),
         ...((Reflect.getMetadata(SESSION_NAMES_METADATA, handler) as string[] | undefined) ?? []),
       ]);
-      if (Reflect.getMetadata(NEST_RENDER_METADATA, handler) !== undefined) used.add(DEFAULT_SESSION_NAME);
-      names = used.size ? [...used] : NONE;
-      this.namesByHandler.set(handler, names);
+      const render = Reflect.getMetadata(NEST_RENDER_METADATA, handler) !== undefined;
+      if (render) used.add(DEFAULT_SESSION_NAME);
+      facts = {
+        names: [...used],
+        render,
+        sse: Reflect.getMetadata(NEST_SSE_METADATA, handler) === true,
+        httpCode: Reflect.getMetadata(NEST_HTTP_CODE_METADATA, handler) as number | undefined,
+      };
+      this.factsByHandler.set(handler, facts);
     }
-    return names;
+    return facts;
   }
-}
-
-/** The status Nest will send for a returned value: `@HttpCode`, else what the handler set, else 200. */
-function successStatus(context: ExecutionContext, response: SessionResponse): number {
-  const code = Reflect.getMetadata(NEST_HTTP_CODE_METADATA, context.getHandler()) as number | undefined;
-  return code ?? (response as { statusCode?: number }).statusCode ?? 200;
 }
 
 /** The status an error becomes: HttpExceptions say so; platform errors carry `status`; anything else is a 500. */
