@@ -150,28 +150,34 @@ describe('PostgreSQL stopped and started again under load', () => {
 
 describe('the file store\'s disk filled up under load', () => {
   let root: string;
-  let disk: string;
-  let method: 'tmpfs' | 'directory replaced by a file';
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'nest-sessions-disk-'));
-    disk = join(root, 'disk');
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  /**
+   * A disk of its own per run: every new visitor under load leaves a session
+   * file (a 4 KiB page each on tmpfs), so a disk shared between runs would
+   * still be full of the first run's sessions after the second run frees its
+   * filler, and the second app could never recover.
+   */
+  async function freshDisk(name: string): Promise<{ disk: string; method: 'tmpfs' | 'directory replaced by a file'; release(): Promise<unknown> }> {
+    const disk = join(root, name);
     await mkdir(disk);
     try {
-      await run('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=0700', 'tmpfs', disk]);
-      method = 'tmpfs';
+      await run('mount', ['-t', 'tmpfs', '-o', 'size=16m,mode=0700', 'tmpfs', disk]);
+      return { disk, method: 'tmpfs', release: () => run('umount', [disk]).catch(() => undefined) };
     } catch {
-      method = 'directory replaced by a file'; // no mount permission: make the path unusable instead (root ignores chmod)
+      // No mount permission: make the path unusable instead (root ignores chmod).
+      return { disk, method: 'directory replaced by a file', release: async () => undefined };
     }
-  });
-  afterAll(async () => {
-    if (method === 'tmpfs') await run('umount', [disk]).catch(() => undefined);
-    await rm(root, { recursive: true, force: true });
-  });
+  }
 
   it.each(PLATFORMS)('on %s: 503s for writes while full, every session intact afterwards', async (platform) => {
-    const dir = join(disk, `sessions-${platform}`);
-    const filler = join(disk, `filler-${platform}`);
+    const { disk, method, release } = await freshDisk(platform);
+    const dir = join(disk, 'sessions');
+    const filler = join(disk, 'filler');
     const fill = async () => {
       if (method !== 'tmpfs') {
         await rename(dir, `${dir}.away`);
@@ -203,7 +209,10 @@ describe('the file store\'s disk filled up under load', () => {
       emitters: {},
       fault: fill,
       recover: free,
-      close: () => store.close(),
+      close: async () => {
+        await store.close();
+        await release();
+      },
     });
     if (method === 'tmpfs') expect(counts.ok).toBeGreaterThan(counts.unavailable503); // reads keep working while only writes fail
   }, TEST_TIMEOUT);
