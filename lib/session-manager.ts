@@ -94,7 +94,9 @@ export class SessionManager implements OnModuleDestroy {
     const plans = this.plan(request, status);
     if (!plans) return;
     try {
-      const kept = await Promise.all(plans.map((plan) => persistCommit(plan, this.config.maxCommitAttempts, this.commits)));
+      const outcomes = plans.map((plan) => persistCommit(plan, this.config.maxCommitAttempts, this.commits));
+      // Most commits need no store call (a read, a sealed cookie): no promise to wait for then.
+      const kept = outcomes.every((outcome) => typeof outcome === 'boolean') ? (outcomes as boolean[]) : await Promise.all(outcomes);
       addSessionHeaders(response, plans.flatMap((plan, i) => this.cookieLines(request, plan, kept[i])), true);
     } catch (error) {
       throw this.unavailable(error);
@@ -163,10 +165,13 @@ export class SessionManager implements OnModuleDestroy {
       this.logger.error((error as Error).message, (error as Error).stack);
       return undefined;
     }
-    const persisted = Promise.all(plans.map((plan) => persistCommit(plan, this.config.maxCommitAttempts, this.commits))).catch((error: unknown) => {
-      const reported = this.unavailable(error); // logged; the response already left with its own status
-      if (reported === error) this.logger.error((error as Error).message, (error as Error).stack);
-    });
+    // Settled through a promise even when nothing is stored: a sealed session that is too large must be logged, not thrown here.
+    const persisted = Promise.resolve()
+      .then(() => Promise.all(plans.map((plan) => persistCommit(plan, this.config.maxCommitAttempts, this.commits))))
+      .catch((error: unknown) => {
+        const reported = this.unavailable(error); // logged; the response already left with its own status
+        if (reported === error) this.logger.error((error as Error).message, (error as Error).stack);
+      });
     return { setCookies, vary: true, persisted };
   }
 

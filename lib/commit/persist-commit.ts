@@ -13,10 +13,23 @@ import type { KeyedLock } from './keyed-lock.js';
  * again. A record that vanished meanwhile was destroyed (a logout): it stays
  * gone. Resolves whether the session now exists in the store.
  */
-export async function persistCommit(plan: CommitPlan, maxAttempts: number, commits: KeyedLock): Promise<boolean> {
+export function persistCommit(plan: CommitPlan, maxAttempts: number, commits: KeyedLock): boolean | Promise<boolean> {
+  const { session, action } = plan;
+  const exists = action.kind !== 'none' || plan.state.storedId !== undefined;
+  // The common read (nothing to save, touch or delete) and every sealed cookie (the cookie is the
+  // record; the store's methods are no-ops) need no store call: answer now, without a promise.
+  if (session.sealer) {
+    if (action.kind === 'save') assertSize(plan, action.record);
+    return exists;
+  }
+  if (action.kind === 'none' && plan.discard.length === 0) return exists;
+  return persistInStore(plan, maxAttempts, commits, exists);
+}
+
+async function persistInStore(plan: CommitPlan, maxAttempts: number, commits: KeyedLock, existsBefore: boolean): Promise<boolean> {
   const { session, state, action } = plan;
   const store = session.store;
-  let exists = action.kind !== 'none' || state.storedId !== undefined;
+  let exists = existsBefore;
   if (action.kind === 'save') {
     const save = () => saveWithReplay(plan, action.record, action.ifVersion, maxAttempts);
     exists = action.ifVersion === undefined ? await save() : await commits.run(`${session.name}:${state.id}`, save);

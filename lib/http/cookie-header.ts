@@ -42,7 +42,7 @@ export function serializeSetCookie(name: string, value: string, attrs: SetCookie
   let line = `${name}=${value}; Path=${attrs.path}`;
   if (attrs.expires !== undefined) {
     const maxAge = Math.max(0, Math.ceil((attrs.expires - Date.now()) / 1000)); // ceil: 0 would delete the cookie
-    line += `; Max-Age=${maxAge}; Expires=${new Date(attrs.expires).toUTCString()}`;
+    line += `; Max-Age=${maxAge}; Expires=${httpDate(attrs.expires)}`;
   }
   if (attrs.domain) line += `; Domain=${attrs.domain}`;
   if (attrs.httpOnly) line += '; HttpOnly';
@@ -51,4 +51,17 @@ export function serializeSetCookie(name: string, value: string, attrs: SetCookie
   if (attrs.partitioned) line += '; Partitioned';
   if (attrs.priority) line += `; Priority=${attrs.priority}`;
   return line;
+}
+
+/** The last `Expires` text, by whole second: one date formatted per second, not one per response. */
+let lastSecond = Number.NaN;
+let lastText = '';
+
+function httpDate(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastText = new Date(second * 1000).toUTCString();
+  }
+  return lastText;
 }
