@@ -28,6 +28,8 @@ export interface Row {
    * run was noisy.
    */
   cpuMicrosPerRequest: number;
+  /** Percent of the machine's CPU time the hypervisor took during the measured phase (Linux VMs); high: not comparable. */
+  stealPercent?: number;
   /** req/s of every round, when the run had more than one (the row is the median one). */
   rpsRounds?: number[];
 }
@@ -72,7 +74,7 @@ const ms = (n: number) => n.toFixed(n < 10 ? 2 : 1);
 
 /** The results as one Markdown table (pasted as-is into the README). */
 export function formatTable(rows: readonly Row[]): string {
-  const header = ['variant', 'adapter', 'route', 'req/s', 'p50 ms', 'p99 ms', '× bare', 'CPU µs/req', 'store / request'];
+  const header = ['variant', 'adapter', 'route', 'req/s', 'p50 ms', 'p99 ms', '× bare', 'CPU µs/req', 'steal %', 'store / request'];
   const lines = rows.map((r) => [
     r.name,
     r.adapter,
@@ -82,10 +84,11 @@ export function formatTable(rows: readonly Row[]): string {
     ms(r.p99),
     r.ratio === undefined ? '' : r.ratio.toFixed(2),
     r.cpuMicrosPerRequest.toFixed(0),
+    r.stealPercent === undefined ? '' : r.stealPercent.toFixed(0),
     storeColumn(r.perRequest),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const numeric = new Set([3, 4, 5, 6, 7]);
+  const numeric = new Set([3, 4, 5, 6, 7, 8]);
   const render = (cells: string[]) =>
     `| ${cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (numeric.has(i) ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;

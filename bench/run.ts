@@ -7,6 +7,7 @@ import { checkTargets, formatTable, formatTargets, medianRows, withRatios, type 
 import { ROUTES, type Route } from './routes.js';
 import { startAppProcess, type AppProcess, type AppStats } from './support/app-process.js';
 import { captureSessions } from './support/cookies.js';
+import { readCpuTicks, stealPercent } from './support/cpu-steal.js';
 import { runLoad } from './support/load.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
 import { VARIANTS, type Variant } from './variants.js';
@@ -125,7 +126,9 @@ async function measureRoute(
   const before = await app.stats();
   if (variant.redis) await redis!.resetStats();
   if (options.cpuProfDir) await app.startProfile();
+  const ticksBefore = readCpuTicks();
   const result = await runLoad({ ...load, durationSeconds: options.durationSeconds });
+  const steal = stealPercent(ticksBefore, readCpuTicks());
   await new Promise((resolve) => setTimeout(resolve, 250)); // let requests cut off at the end finish
   if (options.cpuProfDir) await app.stopProfile(resolve(options.cpuProfDir, `${variant.id}.${route.name}.cpuprofile`));
   const after = await app.stats();
@@ -150,11 +153,12 @@ async function measureRoute(
     timeouts: result.timeouts,
     rss: after.rss,
     cpuMicrosPerRequest: served ? (after.cpuMicros - before.cpuMicros) / served : 0,
+    stealPercent: steal,
   };
   const problems = result.non2xx || result.errors || result.timeouts ? `  (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})` : '';
   log(
     `  ${route.name.padEnd(7)} ${Math.round(result.rps).toLocaleString('en-US').padStart(8)} req/s  p99 ${result.p99} ms  ` +
-      `${row.cpuMicrosPerRequest.toFixed(0)} µs CPU/req${problems}`,
+      `${row.cpuMicrosPerRequest.toFixed(0)} µs CPU/req${steal === undefined ? '' : `  steal ${steal.toFixed(0)}%`}${problems}`,
   );
   return row;
 }
