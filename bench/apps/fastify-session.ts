@@ -1,48 +1,16 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifySession, { MemoryStore } from '@fastify/session';
-import { Controller, Get, Module, Post, Req } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { countCalls } from './app-stats.js';
 import { BENCH_SECRET, main, runBenchApp } from './bench-app.js';
-
-interface SessionLike {
-  get(key: 'count'): number | undefined;
-  set(key: 'count', value: number): void;
-}
-type Request = { session: SessionLike };
+import { FastifySessionController } from './fastify-session-controller.js';
 
 /**
  * @fastify/session with its in-memory store, set to its cheapest correct
  * behaviour: saveUninitialized and rolling off (both default on), so reads
  * neither save nor re-send the cookie.
  */
-@Controller()
-class FastifySessionController {
-  @Get('read')
-  read(@Req() req: Request) {
-    return { count: req.session.get('count') ?? 0 };
-  }
-
-  @Post('write')
-  write(@Req() req: Request) {
-    const count = (req.session.get('count') ?? 0) + 1;
-    req.session.set('count', count);
-    return { count };
-  }
-
-  @Get('create')
-  create(@Req() req: Request) {
-    const count = (req.session.get('count') ?? 0) + 1;
-    req.session.set('count', count);
-    return { count };
-  }
-
-  @Get('none')
-  none() {
-    return { count: 0 };
-  }
-}
-
 @Module({ controllers: [FastifySessionController] })
 class FastifySessionModule {}
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { MemoryStore } from '../../lib/index.js';
-import { gc, log, MB, sampleRecord, timeOps, type Timing } from './timing.js';
+import { gc, HOUR, log, MB, sampleRecord, timeOps, type Timing } from './timing.js';
 
 export interface MemoryScaleResult {
   sessions: number;
@@ -18,7 +18,6 @@ export interface MemoryScaleResult {
   reclaim: { sweepIntervalMs: number; seconds: number; left: number; maxEventLoopDelayMs: number; rssAfterMB: number };
 }
 
-const HOUR = 3_600_000;
 const OPS = 200_000;
 
 /**

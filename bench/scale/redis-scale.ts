@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RedisStore } from '../../lib/redis.js';
 import { startRedisServer } from '../support/redis-server.js';
-import { formatTiming, log, MB, sampleRecord, timeOps, type Timing } from './timing.js';
+import { formatTiming, HOUR, log, MB, sampleRecord, storeTimings, type Timing } from './timing.js';
 
 export interface RedisScaleResult {
   keys: number;
@@ -13,7 +13,6 @@ export interface RedisScaleResult {
   touch: { at1k: Timing; atFull: Timing };
 }
 
-const HOUR = 3_600_000;
 const OPS = 5_000;
 /** Versions our compare-and-set writes reached; every row starts at 1 and only these writes change it. */
 const versions = new Map<string, number>();
@@ -31,13 +30,13 @@ export async function redisScale(count: number): Promise<RedisScaleResult> {
     const ids: string[] = [];
     const now = Date.now();
     await load(server.admin, ids, 1000, now);
-    const at1k = await timings(store, ids, now);
+    const at1k = await storeTimings(store, ids, now, OPS, versions);
     const started = performance.now();
     await load(server.admin, ids, count - ids.length, now);
     const loadSeconds = (performance.now() - started) / 1000;
     const keys = await server.admin.dbsize();
     log(`  redis: ${keys.toLocaleString('en-US')} keys in ${loadSeconds.toFixed(1)} s`);
-    const atFull = await timings(store, ids, now);
+    const atFull = await storeTimings(store, ids, now, OPS, versions);
     const memory = /used_memory:(\d+)/.exec(await server.admin.info('memory'))?.[1];
     log(`  redis: get at 1k ${formatTiming(at1k.get)}; at ${count.toLocaleString('en-US')} ${formatTiming(atFull.get)}`);
     return {
@@ -52,20 +51,6 @@ export async function redisScale(count: number): Promise<RedisScaleResult> {
     client.disconnect();
     await server.stop();
   }
-}
-
-async function timings(store: RedisStore, ids: string[], now: number) {
-  const pick = (i: number) => ids[(i * 7919 + 13) % ids.length]!;
-  const get = await timeOps(OPS, (i) => store.get(pick(i)));
-  const set = await timeOps(OPS, async (i) => {
-    const id = pick(i);
-    const version = versions.get(id) ?? 1;
-    const saved = await store.set(id, { ...sampleRecord(i, now, HOUR), version: version + 1 }, { ttlMs: HOUR, ifVersion: version });
-    if (!saved) throw new Error(`compare-and-set on ${id} at version ${version} conflicted`);
-    versions.set(id, version + 1);
-  });
-  const touch = await timeOps(OPS, (i) => store.touch(pick(i), now + HOUR + i));
-  return { get, set, touch };
 }
 
 /** Pipelined SET … PX in batches of 10,000, in the store's own key and record format. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource, type Logger } from 'typeorm';
 import { CreateSessionTable, TypeOrmStore } from '../../lib/typeorm.js';
-import { formatTiming, log, MB, sampleRecord, timeOps, type Timing } from './timing.js';
+import { formatTiming, HOUR, log, MB, sampleRecord, storeTimings, type Timing } from './timing.js';
 
 export interface SqliteScaleResult {
   rows: number;
@@ -20,7 +20,6 @@ export interface SqliteScaleResult {
   fullScanMs: number;
 }
 
-const HOUR = 3_600_000;
 const OPS = 5_000;
 /** Versions our compare-and-set writes reached; every row starts at 1 and only these writes change it. */
 const versions = new Map<string, number>();
@@ -58,13 +57,13 @@ export async function sqliteScale(count: number): Promise<SqliteScaleResult> {
     const now = Date.now();
 
     await insertRows(dataSource, ids, 1000, now);
-    const at1k = await timings(store, ids, now);
+    const at1k = await storeTimings(store, ids, now, OPS, versions);
 
     const started = performance.now();
     await insertRows(dataSource, ids, count - ids.length, now);
     const loadSeconds = (performance.now() - started) / 1000;
     log(`  sqlite: ${count.toLocaleString('en-US')} rows in ${loadSeconds.toFixed(1)} s`);
-    const atFull = await timings(store, ids, now);
+    const atFull = await storeTimings(store, ids, now, OPS, versions);
 
     // One get and one compare-and-set on the last row, recorded, then explained.
     logger.recording = true;
@@ -96,21 +95,6 @@ export async function sqliteScale(count: number): Promise<SqliteScaleResult> {
     if (dataSource.isInitialized) await dataSource.destroy();
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-/** Store operations on random existing rows (a stride through the ids, so no row is hot). */
-async function timings(store: TypeOrmStore, ids: string[], now: number) {
-  const pick = (i: number) => ids[(i * 7919 + 13) % ids.length]!;
-  const get = await timeOps(OPS, (i) => store.get(pick(i)));
-  const set = await timeOps(OPS, async (i) => {
-    const id = pick(i);
-    const version = versions.get(id) ?? 1;
-    const saved = await store.set(id, { ...sampleRecord(i, now, HOUR), version: version + 1 }, { ttlMs: HOUR, ifVersion: version });
-    if (!saved) throw new Error(`compare-and-set on ${id} at version ${version} conflicted`);
-    versions.set(id, version + 1);
-  });
-  const touch = await timeOps(OPS, (i) => store.touch(pick(i), now + HOUR + i));
-  return { get, set, touch };
 }
 
 /**

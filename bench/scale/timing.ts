@@ -1,3 +1,5 @@
+import type { SessionStore } from '../../lib/index.js';
+
 /** Latency of one operation repeated `n` times, awaited one after another. */
 export interface Timing {
   ops: number;
@@ -41,4 +43,25 @@ export function gc(): void {
 
 export function log(message: string): void {
   process.stderr.write(`${message}\n`);
+}
+
+export const HOUR = 3_600_000;
+
+/**
+ * get, compare-and-set and touch on existing sessions, `ops` of each, on a
+ * stride through the ids (so no record is hot). `versions` carries each id's
+ * stored version from one call to the next.
+ */
+export async function storeTimings(store: SessionStore, ids: readonly string[], now: number, ops: number, versions: Map<string, number>) {
+  const pick = (i: number) => ids[(i * 7919 + 13) % ids.length]!;
+  const get = await timeOps(ops, (i) => store.get(pick(i)));
+  const set = await timeOps(ops, async (i) => {
+    const id = pick(i);
+    const version = versions.get(id) ?? 1;
+    const saved = await store.set(id, { ...sampleRecord(i, now, HOUR), version: version + 1 }, { ttlMs: HOUR, ifVersion: version });
+    if (!saved) throw new Error(`compare-and-set on ${id} at version ${version} conflicted`);
+    versions.set(id, version + 1);
+  });
+  const touch = await timeOps(ops, (i) => store.touch(pick(i), now + HOUR + i));
+  return { get, set, touch };
 }

@@ -4,6 +4,7 @@ import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.mjs';
 
 const HOST = '127.0.0.1';
 
@@ -110,19 +111,6 @@ async function spawnNode(dir, extraArgs) {
   }
   throw new Error(`Could not start redis-server (apt-get install -y redis-server): ${lastError?.message ?? lastError}`, {
     cause: lastError,
-  });
-}
-
-/** A port nobody listens on right now: bind port 0, read it, release it. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
   });
 }
 
