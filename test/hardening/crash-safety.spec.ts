@@ -144,7 +144,7 @@ describe('a FileStore writer killed with SIGKILL mid-loop', () => {
       }
       const present = await assertEveryIdWhole(new FileStore({ dir, pruneIntervalMs: 0 }));
       const leftovers = names.filter((n) => n.endsWith('.tmp') || n.endsWith('.lock') || n.endsWith('.break'));
-      log.push(`round ${round}: ${writes} writes before SIGKILL, ${present}/${IDS.length} sessions whole, ${leftovers.length} crash leftovers (temp/lock) ignored by readers`);
+      log.push(`round ${round}: ${writes} writes before SIGKILL, ${present} of ${IDS.length} ids written so far, every one whole, ${leftovers.length} crash leftovers (temp/lock) ignored by readers`);
     }
     console.log(`[crash safety, FileStore] ${log.join('; ')}`);
     const store = new FileStore({ dir, pruneIntervalMs: 0 });
@@ -176,7 +176,7 @@ describe('a TypeOrmStore (SQLite) writer killed with SIGKILL mid-loop', () => {
           const { data, flash } = JSON.parse(row.data) as Pick<StoredSession, 'data' | 'flash'>;
           assertWhole(row.id, { data, flash, version: row.version, createdAt: Number(row.createdAt), expiresAt: Number(row.expiresAt) });
         }
-        log.push(`round ${round}: ${writes} writes before SIGKILL, ${rows.length}/${IDS.length} rows whole, integrity_check ok`);
+        log.push(`round ${round}: ${writes} writes before SIGKILL, ${rows.length} of ${IDS.length} ids written so far, every row whole, integrity_check ok`);
       } finally {
         db.close();
       }
