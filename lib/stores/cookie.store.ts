@@ -1,4 +1,5 @@
-import type { SessionStore, StoredSession } from './session-store.js';
+import { NullStore } from './null.store.js';
+import type { SessionStore } from './session-store.js';
 
 /**
  * Keeps the whole session in the browser, sealed with AES-256-GCM under keys
@@ -10,23 +11,12 @@ import type { SessionStore, StoredSession } from './session-store.js';
  * more fails its request with `SessionTooLargeError` rather than silently
  * losing data in the browser.
  *
- * The module does the sealing; these methods only satisfy the interface.
+ * The module does the sealing; server-side there is nothing to keep, so the
+ * store methods are NullStore's.
  */
-export class CookieStore implements SessionStore {
+export class CookieStore extends NullStore {
   /** Marks stores whose records live in the cookie itself. */
   readonly sealsIntoCookie = true;
-
-  async get(): Promise<StoredSession | undefined> {
-    return undefined;
-  }
-
-  async set(): Promise<boolean> {
-    return true;
-  }
-
-  async destroy(): Promise<void> {}
-
-  async touch(): Promise<void> {}
 }
 
 export function sealsIntoCookie(store: SessionStore): boolean {
