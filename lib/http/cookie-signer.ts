@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isSessionId } from './session-id.js';
+import { VerifiedCache } from './verified-cache.js';
 
 export interface UnsignedId {
   id: string;
@@ -7,21 +8,16 @@ export interface UnsignedId {
   stale: boolean;
 }
 
+/** Verified cookie values remembered, so a returning browser costs a Map lookup, not an HMAC per secret. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 /**
  * Cookies carry `id.signature`, HMAC-SHA256 with the first secret. Every
  * listed secret verifies, so secrets rotate by prepending a new one.
  */
-/** Verified cookie values remembered, so a returning browser costs a Map lookup, not an HMAC per secret. */
-const VERIFIED_CACHE_SIZE = 10_000;
-
 export class CookieSigner {
   private readonly keys: readonly Buffer[];
-  /**
-   * Only values that verified are kept (an attacker cannot fill it without a
-   * secret); the key is the whole cookie value, so a lookup hit proves as
-   * much as the HMAC did. Oldest entries leave first.
-   */
-  private readonly verified = new Map<string, UnsignedId>();
+  private readonly verified = new VerifiedCache<UnsignedId>(VERIFIED_CACHE_SIZE);
 
   constructor(secrets: readonly string[]) {
     this.keys = secrets.map((secret) => Buffer.from(secret, 'utf8'));
@@ -35,10 +31,7 @@ export class CookieSigner {
     const known = this.verified.get(value);
     if (known) return known;
     const result = this.verify(value);
-    if (result) {
-      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
-      this.verified.set(value, result);
-    }
+    if (result) this.verified.set(value, result);
     return result;
   }
 
