@@ -3,7 +3,7 @@ export { SESSION_MODULE_OPTIONS } from './session.module-definition.js';
 export type { SessionModuleOptions, SessionSettings, SessionCookieOptions } from './session.options.js';
 export { DEFAULT_SESSION_NAME } from './session.options.js';
 export { SessionManager } from './session-manager.js';
-export { SessionInterceptor } from './session.interceptor.js';
+export { SessionLoadGuard } from './session-load.guard.js';
 
 export { Session } from './decorators/session.decorator.js';
 export { Flash } from './decorators/flash.decorator.js';

@@ -12,7 +12,7 @@ export interface LoadedSession {
 export class RequestSessions {
   readonly loading = new Map<string, Promise<Session<any, any>>>();
   readonly loaded = new Map<string, LoadedSession>();
-  /** Set once the commit started (by the interceptor or the response hook), so it runs only once. */
+  /** Set once the response hook started the commit, so it runs only once. */
   committed = false;
 }
 

@@ -1,8 +1,11 @@
+import { expiryFrom } from './commit/commit-plan.js';
 import { parseDuration } from './core/duration.js';
+import type { IdFactory } from './core/session.js';
 import { SessionConfigError } from './errors/session-config.error.js';
 import { CookieSealer } from './http/cookie-sealer.js';
 import { CookieSigner } from './http/cookie-signer.js';
 import type { SetCookieAttributes } from './http/cookie-header.js';
+import { newSessionId } from './http/session-id.js';
 import {
   DEFAULT_SESSION_NAME,
   DEFAULTS,
@@ -34,6 +37,8 @@ export interface ResolvedSession {
   readonly signer: CookieSigner;
   /** Set when the store keeps sessions in the cookie itself (CookieStore). */
   readonly sealer: CookieSealer | undefined;
+  /** A fresh id with its creation time and first expiry, for regenerate and invalidate. */
+  readonly issueId: IdFactory;
 }
 
 export interface ResolvedConfig {
@@ -126,7 +131,7 @@ function resolveSession(
   const cookieOptions = { ...inherited.cookie, ...own.cookie, name: own.cookie?.name };
   const defaultName = name === DEFAULT_SESSION_NAME ? DEFAULTS.cookieName : `${inherited.cookie?.name ?? DEFAULTS.cookieName}.${name}`;
   const { cookieName, cookie, secure } = resolveCookie(cookieOptions, cookieOptions.name ?? defaultName, label);
-  return {
+  const session: Omit<ResolvedSession, 'issueId'> = {
     name,
     store: resolvedStore,
     storeName: resolvedStore.constructor?.name ?? 'SessionStore',
@@ -141,6 +146,11 @@ function resolveSession(
     signer,
     sealer: sealsIntoCookie(resolvedStore) ? new CookieSealer(secrets, cookieName) : undefined,
   };
+  const issueId: IdFactory = () => {
+    const now = Date.now();
+    return { id: newSessionId(), now, expiresAt: expiryFrom(now, now, session) };
+  };
+  return { ...session, issueId };
 }
 
 function resolveCookie(options: SessionCookieOptions, cookieName: string, label: string) {

@@ -10,8 +10,8 @@ import { SessionConfigError } from './errors/session-config.error.js';
 import { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
 import { SessionTooLargeError } from './errors/session-too-large.error.js';
 import { readCookieValues, serializeSetCookie } from './http/cookie-header.js';
-import { addSessionHeaders, isHttps, rawResponse, type SessionRequest, type SessionResponse } from './http/http-exchange.js';
-import { hookResponse, type LateCommit } from './http/response-hook.js';
+import { isHttps, rawResponse, type SessionRequest, type SessionResponse } from './http/http-exchange.js';
+import { hookResponse, type CommitFailure, type CommitHeaders, type CommitOutcome } from './http/response-hook.js';
 import { newSessionId } from './http/session-id.js';
 import { requestSessions, type LoadedSession } from './request-sessions.js';
 import type { ResolvedConfig, ResolvedSession } from './session-config.js';
@@ -20,9 +20,10 @@ import { DEFAULT_SESSION_NAME, DEFAULTS } from './session.options.js';
 
 /** Browsers keep at most this much of one Set-Cookie line (name, value and attributes). */
 const MAX_COOKIE_BYTES = 4096;
+const UNAVAILABLE_MESSAGE = 'The session store is unavailable; try again shortly.';
 
 /**
- * Loads and commits sessions. The interceptor uses it for controllers; inject
+ * Loads and commits sessions. The module's guard uses it for controllers; inject
  * it to reach the session from a guard (`await manager.load(context)`): the
  * handler then sees the same object.
  */
@@ -63,19 +64,22 @@ export class SessionManager implements OnModuleDestroy {
       return Promise.reject(new SessionConfigError(`No session named "${name}" is configured; add it under SessionModule.forRoot({ sessions: { ${name}: { store } } }) or use one of: ${this.names.join(', ')}.`));
     }
     if (sessions.loading.size === 0) {
-      hookResponse(rawResponse(response), (status) => this.commitLate(request, status));
+      hookResponse(rawResponse(response), (status) => this.commitResponse(request, status));
     }
-    const loading = this.read(request, config).then(
-      (loaded) => {
-        sessions.loaded.set(name, loaded);
-        if (name === DEFAULT_SESSION_NAME) request.session = loaded.session;
-        return loaded.session;
-      },
-      (error: unknown) => {
-        sessions.loading.delete(name);
-        throw this.unavailable(error);
-      },
-    );
+    const adopt = (loaded: LoadedSession): Session<T, F> => {
+      sessions.loaded.set(name, loaded);
+      if (name === DEFAULT_SESSION_NAME) request.session = loaded.session;
+      return loaded.session;
+    };
+    const read = this.read(request, config);
+    // A sealed cookie or a first visit needs no store: adopted now, so a guard can go on without waiting.
+    const loading =
+      read instanceof Promise
+        ? read.then(adopt, (error: unknown) => {
+            sessions.loading.delete(name);
+            throw this.unavailable(error);
+          })
+        : Promise.resolve(adopt(read));
     sessions.loading.set(name, loading);
     return loading;
   }
@@ -85,30 +89,13 @@ export class SessionManager implements OnModuleDestroy {
     return requestSessions(request).loaded.get(name)?.session;
   }
 
-  /**
-   * Persists every session the request loaded and adds their headers. Runs
-   * once; `status` decides (5xx: nothing is kept). Store failures reject
-   * with a 503 `ServiceUnavailableException`.
-   */
-  async commit(request: SessionRequest, response: SessionResponse, status: number): Promise<void> {
-    const plans = this.plan(request, status);
-    if (!plans) return;
-    try {
-      const outcomes = plans.map((plan) => persistCommit(plan, this.config.maxCommitAttempts, this.commits));
-      // Most commits need no store call (a read, a sealed cookie): no promise to wait for then.
-      const kept = outcomes.every((outcome) => typeof outcome === 'boolean') ? (outcomes as boolean[]) : await Promise.all(outcomes);
-      addSessionHeaders(response, plans.flatMap((plan, i) => this.cookieLines(request, plan, kept[i])), true);
-    } catch (error) {
-      throw this.unavailable(error);
-    }
-  }
-
   async onModuleDestroy(): Promise<void> {
     const stores = new Set([...this.config.sessions.values()].map((s) => s.store));
     await Promise.all([...stores].map((store) => store.close?.()));
   }
 
-  private async read(request: SessionRequest, config: ResolvedSession): Promise<LoadedSession> {
+  /** The request's session from its cookie; a promise only when the store must be asked. */
+  private read(request: SessionRequest, config: ResolvedSession): LoadedSession | Promise<LoadedSession> {
     const now = Date.now();
     // Duplicates beyond a few are hostile: each costs an HMAC per secret (or an AES-GCM open), so only the first few count.
     const cookies = readCookieValues(request.headers.cookie, config.cookieName).slice(0, DEFAULTS.maxCookieValues);
@@ -122,22 +109,21 @@ export class SessionManager implements OnModuleDestroy {
       }
       const unsigned = config.signer.unsign(value);
       if (!unsigned) continue;
-      const record = await callStore(config, 'get', () => config.store.get(unsigned.id));
-      if (isLive(record, now, config)) {
-        return this.wrap(config, new SessionState(unsigned.id, record, now, record.expiresAt, unsigned.stale, true));
-      }
-      break; // a valid signature for an id the store does not know: never adopt it
+      return callStore(config, 'get', () => config.store.get(unsigned.id)).then((record) =>
+        isLive(record, now, config)
+          ? this.wrap(config, new SessionState(unsigned.id, record, now, record.expiresAt, unsigned.stale, true))
+          : this.fresh(config, now, true), // a valid signature for an id the store does not know: never adopt it
+      );
     }
-    const fresh = new SessionState(newSessionId(), undefined, now, expiryFrom(now, now, config), false, cookies.length > 0);
-    return this.wrap(config, fresh);
+    return this.fresh(config, now, cookies.length > 0);
+  }
+
+  private fresh(config: ResolvedSession, now: number, hadCookie: boolean): LoadedSession {
+    return this.wrap(config, new SessionState(newSessionId(), undefined, now, expiryFrom(now, now, config), false, hadCookie));
   }
 
   private wrap(config: ResolvedSession, state: SessionState): LoadedSession {
-    const issue = () => {
-      const now = Date.now();
-      return { id: newSessionId(), now, expiresAt: expiryFrom(now, now, config) };
-    };
-    return { config, state, session: new Session(state, issue) };
+    return { config, state, session: new Session(state, config.issueId) };
   }
 
   private plan(request: SessionRequest, status: number): CommitPlan[] | undefined {
@@ -153,26 +139,50 @@ export class SessionManager implements OnModuleDestroy {
     return plans.length ? plans : undefined;
   }
 
-  /** The response hook's commit: cookies now (headers are leaving), store writes before `end()`. */
-  private commitLate(request: SessionRequest, status: number): LateCommit | undefined {
+  /**
+   * The response hook's commit, planned for the status the response carries.
+   * Most commits need no store call (a read, a sealed cookie): their headers
+   * come back at once, without a promise. Store work comes back pending, and
+   * its headers are worked out once it has settled (a session destroyed
+   * meanwhile gets an expired cookie); a failure comes back as the answer to
+   * send instead.
+   */
+  private commitResponse(request: SessionRequest, status: number): CommitOutcome {
     const plans = this.plan(request, status);
     if (!plans) return undefined;
-    let setCookies: string[];
+    let outcomes: (boolean | Promise<boolean>)[];
     try {
-      setCookies = plans.flatMap((plan) => this.cookieLines(request, plan, true));
+      outcomes = plans.map((plan) => persistCommit(plan, this.config.maxCommitAttempts, this.commits));
+      if (outcomes.every((outcome) => typeof outcome === 'boolean')) return this.headersFor(request, plans, outcomes as boolean[]);
     } catch (error) {
-      // The headers are leaving already: the best left is to save nothing and say why.
-      this.logger.error((error as Error).message, (error as Error).stack);
-      return undefined;
+      return this.failure(error);
     }
-    // Settled through a promise even when nothing is stored: a sealed session that is too large must be logged, not thrown here.
-    const persisted = Promise.resolve()
-      .then(() => Promise.all(plans.map((plan) => persistCommit(plan, this.config.maxCommitAttempts, this.commits))))
-      .catch((error: unknown) => {
-        const reported = this.unavailable(error); // logged; the response already left with its own status
-        if (reported === error) this.logger.error((error as Error).message, (error as Error).stack);
-      });
-    return { setCookies, vary: true, persisted };
+    const settled = Promise.all(outcomes).then(
+      (kept) => {
+        try {
+          return this.headersFor(request, plans, kept);
+        } catch (error) {
+          return this.failure(error);
+        }
+      },
+      (error: unknown) => this.failure(error),
+    );
+    // For a stream whose head cannot wait: cookies as if the saves succeed (a failure is still logged).
+    return { settled, headersNow: () => this.headersFor(request, plans, plans.map(() => true)) };
+  }
+
+  private headersFor(request: SessionRequest, plans: readonly CommitPlan[], kept: readonly boolean[]): CommitHeaders {
+    return { setCookies: plans.flatMap((plan, i) => this.cookieLines(request, plan, kept[i]!)), vary: true };
+  }
+
+  /** Logs why the commit failed; the client gets a 503 for a store outage (as for a load), else a 500. Nothing was saved. */
+  private failure(error: unknown): CommitFailure {
+    const unavailable = error instanceof SessionStoreUnavailableError;
+    this.logger.error((error as Error)?.message ?? String(error), (error as Error)?.stack);
+    const failure = unavailable
+      ? { status: 503, body: { message: UNAVAILABLE_MESSAGE, error: 'Service Unavailable', statusCode: 503 } }
+      : { status: 500, body: { statusCode: 500, message: 'Internal server error' } };
+    return { failure };
   }
 
   private cookieLines(request: SessionRequest, plan: CommitPlan, exists: boolean): string[] {
@@ -193,6 +203,6 @@ export class SessionManager implements OnModuleDestroy {
   private unavailable(error: unknown): unknown {
     if (!(error instanceof SessionStoreUnavailableError)) return error;
     this.logger.error(error.message, error.stack);
-    return new ServiceUnavailableException('The session store is unavailable; try again shortly.', { cause: error });
+    return new ServiceUnavailableException(UNAVAILABLE_MESSAGE, { cause: error });
   }
 }

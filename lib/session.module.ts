@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { resolveConfig, type ResolvedConfig } from './session-config.js';
 import { SESSION_CONFIG } from './session.constants.js';
-import { SessionInterceptor } from './session.interceptor.js';
+import { SessionLoadGuard } from './session-load.guard.js';
 import { SessionManager } from './session-manager.js';
 import { ConfigurableModuleClass, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
 import type { SessionModuleOptions } from './session.options.js';
@@ -11,7 +11,8 @@ import { SessionStore } from './stores/session-store.js';
 /**
  * `SessionModule.forRoot(options)` or `.forRootAsync({ imports, inject, useFactory | useClass | useExisting })`.
  * Provides the store (`@InjectSessionStore()`), `SessionManager`, and the
- * global interceptor that loads and commits sessions.
+ * global guard that loads the sessions a handler uses (each response then
+ * commits them just before it leaves).
  */
 @Module({
   providers: [
@@ -26,7 +27,7 @@ import { SessionStore } from './stores/session-store.js';
       inject: [SESSION_CONFIG],
     },
     SessionManager,
-    { provide: APP_INTERCEPTOR, useClass: SessionInterceptor },
+    { provide: APP_GUARD, useClass: SessionLoadGuard },
   ],
   exports: [SessionManager, SessionStore],
 })

@@ -19,7 +19,7 @@ export interface CommitPlan {
 }
 
 /** The expiry a session reaches if extended now: idle from now, capped by the absolute timeout. */
-export function expiryFrom(now: number, createdAt: number, session: ResolvedSession): number {
+export function expiryFrom(now: number, createdAt: number, session: Pick<ResolvedSession, 'idleMs' | 'absoluteMs'>): number {
   return Math.min(now + session.idleMs, createdAt + session.absoluteMs);
 }
 

@@ -19,7 +19,7 @@ export type IdFactory = () => { id: string; now: number; expiresAt: number };
 
 /**
  * One session for one request. Reads and writes are synchronous and work on
- * an in-memory copy; the interceptor persists the result before the response
+ * an in-memory copy; the response hook persists the result before the response
  * leaves. Typed by `T` (default: the augmentable `SessionData`).
  */
 export class Session<T extends object = SessionData, F extends object = Record<string, any>> {

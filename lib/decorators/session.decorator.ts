@@ -6,7 +6,7 @@ import { requestSessions } from '../request-sessions.js';
 import { DEFAULT_SESSION_NAME } from '../session.options.js';
 import { markSessionUse } from './session-names.js';
 
-/** The loaded session `name` of the current request (sync: the interceptor loaded it before the handler). */
+/** The loaded session `name` of the current request (sync: the module's guard loaded it before the handler). */
 export function loadedSession(context: ExecutionContext, name: string): SessionObject<any, any> {
   const session = requestSessions(context.switchToHttp().getRequest()).loaded.get(name)?.session;
   if (!session) throw new SessionNotLoadedError(name);

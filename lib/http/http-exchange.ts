@@ -32,17 +32,6 @@ export function isHttps(req: SessionRequest): boolean {
   return req.protocol === 'https';
 }
 
-/** Adds `Set-Cookie` lines and `Vary: Cookie` through the platform, so its own headers are kept. */
-export function addSessionHeaders(res: SessionResponse, setCookies: readonly string[], vary: boolean): void {
-  if (isFastifyReply(res)) {
-    for (const line of setCookies) res.header('set-cookie', line); // Fastify appends set-cookie values
-    if (vary) res.header('vary', withCookie(res.getHeader('vary')));
-    return;
-  }
-  for (const line of setCookies) res.appendHeader('Set-Cookie', line);
-  if (vary) res.setHeader('Vary', withCookie(res.getHeader('Vary')));
-}
-
 /** `Vary` with `Cookie` added once; `*` already covers everything. */
 export function withCookie(current: unknown): string {
   const text = Array.isArray(current) ? current.join(', ') : current == null ? '' : String(current);

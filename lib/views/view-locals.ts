@@ -9,26 +9,39 @@ export interface ViewLocalsOptions {
 }
 
 /**
+ * Makes the session and its flash visible to the view a `@Render` handler
+ * renders, through the platform's own locals (Express `res.locals`,
+ * @fastify/view's `reply.locals`), which both engines merge under the
+ * handler's data (its own keys win). Getters, so the view sees the session
+ * as the handler left it, not as it was loaded.
+ */
+export function exposeToViews(response: object, session: Session<any, any>, names: Required<ViewLocalsOptions>): void {
+  const holder = response as { locals?: Record<string, unknown> | null };
+  const locals = (holder.locals ??= {});
+  Object.defineProperty(locals, names.session, { get: () => sessionSnapshot(session), enumerable: true, configurable: true });
+  Object.defineProperty(locals, names.flash, { get: () => flashSnapshot(session), enumerable: true, configurable: true });
+}
+
+/**
  * Plain snapshots for templates: the data as own properties (Handlebars reads
  * `{{session.user.name}}` and `{{#if flash.success}}`, and refuses prototype
  * members), plus own `get(path)`/`has(path)` functions for engines that call
  * methods (Nunjucks, EJS, Pug: `flash.has('success')`).
  */
-export function viewLocals(session: Session<any, any>, names: Required<ViewLocalsOptions>): Record<string, unknown> {
-  const data = session.all() as Record<string, unknown>;
-  const flash = session.flash.all() as Record<string, unknown>;
-  return {
-    [names.session]: withAccessors(data, {
-      id: session.id,
-      get: (path: string, fallback?: unknown) => session.get(path, fallback),
-      has: (path: string) => session.has(path),
-    }),
-    [names.flash]: withAccessors(flash, {
-      get: (key: string, fallback?: unknown) => session.flash.get(key, fallback),
-      has: (key: string) => session.flash.has(key),
-      all: () => session.flash.all(),
-    }),
-  };
+function sessionSnapshot(session: Session<any, any>): Record<string, unknown> {
+  return withAccessors(session.all() as Record<string, unknown>, {
+    id: session.id,
+    get: (path: string, fallback?: unknown) => session.get(path, fallback),
+    has: (path: string) => session.has(path),
+  });
+}
+
+function flashSnapshot(session: Session<any, any>): Record<string, unknown> {
+  return withAccessors(session.flash.all() as Record<string, unknown>, {
+    get: (key: string, fallback?: unknown) => session.flash.get(key, fallback),
+    has: (key: string) => session.flash.has(key),
+    all: () => session.flash.all(),
+  });
 }
 
 function withAccessors(snapshot: Record<string, unknown>, accessors: Record<string, unknown>): Record<string, unknown> {
@@ -37,11 +50,4 @@ function withAccessors(snapshot: Record<string, unknown>, accessors: Record<stri
     Object.defineProperty(snapshot, name, { value, enumerable: false });
   }
   return snapshot;
-}
-
-/** What a `@Render` handler returned, with the view locals added (the handler's own keys win). */
-export function mergeViewLocals(result: unknown, locals: Record<string, unknown>): unknown {
-  if (result === undefined || result === null) return locals;
-  if (typeof result !== 'object' || Array.isArray(result)) return result;
-  return { ...locals, ...result };
 }
