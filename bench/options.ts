@@ -2,30 +2,30 @@ import { parseArgs } from 'node:util';
 
 export interface BenchOptions {
   warmupSeconds: number;
-  durationSeconds: number;
+  /** Seconds per slice; every variant gets `slices` of them per route, interleaved with the others. */
+  sliceSeconds: number;
+  slices: number;
   connections: number;
-  /** Whole passes over every variant; each row reports the pass with the median req/s. */
-  rounds: number;
   /** Substrings of variant ids; empty: all. */
   only: string[];
   /** Route names; empty: all. */
   routes: string[];
-  /** Write a .cpuprofile per variant and route (the measured phase only) into this directory. */
+  /** Write a .cpuprofile per variant and route (the measured slices only) into this directory. */
   cpuProfDir: string | undefined;
   out: string;
 }
 
 /**
  * `npm run bench [-- options]`. Environment variables set the defaults
- * (BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_ROUNDS); flags win.
- *   --quick               warm-up 1 s, measure 3 s (checks the harness, not the numbers)
- *   --duration N          seconds measured per route (default 10)
- *   --warmup N            seconds of warm-up per route (default 2)
+ * (BENCH_SLICES, BENCH_SLICE, BENCH_WARMUP, BENCH_CONNECTIONS); flags win.
+ *   --quick               warm-up 1 s, 2 slices of 1 s (checks the harness, not the numbers)
+ *   --slices N            slices measured per variant and route (default 5)
+ *   --slice N             seconds per slice (default 2)
+ *   --warmup N            seconds of warm-up per variant and route (default 2)
  *   --connections N       keep-alive connections, one session each (default 50)
- *   --rounds N            passes over all variants, median kept (default 1; BENCH_ROUNDS); 3 on a noisy machine
  *   --only a,b            variants whose id contains a or b (bare apps are always kept)
  *   --routes read,write   routes to run
- *   --cpu-prof            CPU-profile each measured phase inside the app (V8's profiler, as node --cpu-prof)
+ *   --cpu-prof            CPU-profile the measured slices inside each app (V8's profiler, as node --cpu-prof)
  *                         into bench/results/profiles/<variant>.<route>.cpuprofile; --cpu-prof-dir to change
  *   --out file            JSON results (default bench/results/latest.json)
  */
@@ -34,10 +34,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     args: argv,
     options: {
       quick: { type: 'boolean', default: false },
-      duration: { type: 'string' },
+      slices: { type: 'string' },
+      slice: { type: 'string' },
       warmup: { type: 'string' },
       connections: { type: 'string' },
-      rounds: { type: 'string' },
       only: { type: 'string' },
       routes: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
@@ -53,9 +53,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   const list = (value: string | undefined) => (value ? value.split(',').map((s) => s.trim()).filter(Boolean) : []);
   return {
     warmupSeconds: number(values.warmup, env.BENCH_WARMUP, values.quick ? 1 : 2),
-    durationSeconds: number(values.duration, env.BENCH_DURATION, values.quick ? 3 : 10),
+    sliceSeconds: number(values.slice, env.BENCH_SLICE, values.quick ? 1 : 2),
+    slices: Math.round(number(values.slices, env.BENCH_SLICES, values.quick ? 2 : 5)),
     connections: number(values.connections, env.BENCH_CONNECTIONS, 50),
-    rounds: Math.round(number(values.rounds, env.BENCH_ROUNDS, 1)),
     only: list(values.only),
     routes: list(values.routes),
     cpuProfDir: values['cpu-prof'] || values['cpu-prof-dir'] ? (values['cpu-prof-dir'] ?? 'bench/results/profiles') : undefined,

@@ -30,18 +30,6 @@ export interface Row {
   cpuMicrosPerRequest: number;
   /** Percent of the machine's CPU time the hypervisor took during the measured phase (Linux VMs); high: not comparable. */
   stealPercent?: number;
-  /** req/s of every round, when the run had more than one (the row is the median one). */
-  rpsRounds?: number[];
-}
-
-/** One row per variant and route: the round with the median req/s, with every round's req/s beside it. */
-export function medianRows(rounds: readonly Row[][]): Row[] {
-  if (rounds.length === 1) return [...rounds[0]!];
-  return rounds[0]!.map((first) => {
-    const same = rounds.map((round) => round.find((r) => r.variant === first.variant && r.route === first.route)).filter((r): r is Row => !!r);
-    const sorted = [...same].sort((a, b) => a.rps - b.rps);
-    return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, rpsRounds: same.map((r) => Math.round(r.rps)) };
-  });
 }
 
 export function withRatios(rows: Row[]): Row[] {

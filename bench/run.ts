@@ -2,57 +2,58 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseOptions, type BenchOptions } from './options.js';
-import { checkTargets, formatTable, formatTargets, medianRows, withRatios, type Row } from './report.js';
-import { ROUTES, type Route } from './routes.js';
-import { startAppProcess, type AppProcess, type AppStats } from './support/app-process.js';
+import { measureRouteInterleaved, type RunningVariant } from './interleave.js';
+import { parseOptions } from './options.js';
+import { checkTargets, formatTable, formatTargets, withRatios, type Row } from './report.js';
+import { ROUTES } from './routes.js';
+import { startAppProcess } from './support/app-process.js';
 import { captureSessions } from './support/cookies.js';
-import { readCpuTicks, stealPercent } from './support/cpu-steal.js';
-import { runLoad } from './support/load.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
-import { VARIANTS, type Variant } from './variants.js';
+import { VARIANTS, type Adapter, type Variant } from './variants.js';
 
 const APPS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'apps');
 
 /**
- * `npm run bench`: every variant as its own Nest app process on loopback,
- * driven by autocannon from this process (warm-up, then a fixed duration per
- * route), one table printed, results written as JSON.
+ * `npm run bench`: every variant as its own Nest app process on loopback.
+ * One adapter at a time, all of its variants run side by side (idle but
+ * one); autocannon, from this process, drives one at a time in interleaved
+ * slices per route. One table printed, results written as JSON.
  */
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2), process.env);
   const variants = selectVariants(options.only);
   const routes = options.routes.length ? ROUTES.filter((r) => options.routes.includes(r.name)) : ROUTES;
-  const perVariant = routes.length * (options.warmupSeconds + options.durationSeconds) + 3;
+  const perRoute = (options.warmupSeconds + options.slices * (options.sliceSeconds + 0.3)) * variants.length;
   log(
-    `${variants.length} variants × ${routes.length} routes × ${options.rounds} round(s), ${options.connections} connections, ` +
-      `${options.warmupSeconds}s warm-up + ${options.durationSeconds}s each (~${Math.ceil((options.rounds * variants.length * perVariant) / 60)} min)`,
+    `${variants.length} variants × ${routes.length} routes; per route: ${options.warmupSeconds}s warm-up, then ${options.slices} interleaved ` +
+      `slices of ${options.sliceSeconds}s per variant; ${options.connections} connections (~${Math.ceil((perRoute * routes.length) / 60 + 1)} min)`,
   );
   if (options.cpuProfDir) await mkdir(options.cpuProfDir, { recursive: true });
 
   const loadBefore = os.loadavg();
   const redis = variants.some((v) => v.redis) ? await startRedisServer() : undefined;
-  const rounds: Row[][] = [];
+  const rows: Row[] = [];
   const failures: { variant: string; error: string }[] = [];
   try {
-    for (let round = 1; round <= options.rounds; round++) {
-      if (options.rounds > 1) log(`round ${round} of ${options.rounds}`);
-      const rows: Row[] = [];
-      for (const variant of variants) {
-        try {
-          rows.push(...(await measureVariant(variant, routes, options, redis)));
-        } catch (error) {
-          failures.push({ variant: variant.id, error: (error as Error).stack ?? String(error) });
-          log(`  ${variant.id} FAILED: ${(error as Error).message}`);
+    for (const adapter of ['express', 'fastify'] as const satisfies readonly Adapter[]) {
+      const group = variants.filter((v) => v.adapter === adapter);
+      if (!group.length) continue;
+      log(`${adapter}: starting ${group.map((v) => v.id).join(', ')}`);
+      const apps = await startGroup(group, options.connections, redis, failures);
+      try {
+        for (const route of routes) {
+          log(`${adapter} /${route.name}`);
+          rows.push(...(await measureRouteInterleaved(apps, route, options, redis)));
         }
+      } finally {
+        await Promise.all(apps.map((app) => app.app.stop()));
       }
-      rounds.push(rows);
     }
   } finally {
     await redis?.stop();
   }
 
-  const results = withRatios(medianRows(rounds));
+  const results = withRatios(rows);
   const targets = checkTargets(results);
   const meta = {
     date: new Date().toISOString(),
@@ -61,9 +62,9 @@ async function main(): Promise<void> {
     cpuModel: os.cpus()[0]?.model,
     platform: `${os.platform()} ${os.release()}`,
     warmupSeconds: options.warmupSeconds,
-    durationSeconds: options.durationSeconds,
+    slices: options.slices,
+    sliceSeconds: options.sliceSeconds,
     connections: options.connections,
-    rounds: options.rounds,
     pipelining: 1,
     loadavgBefore: loadBefore,
     loadavgAfter: os.loadavg(),
@@ -91,89 +92,29 @@ function selectVariants(only: string[]): Variant[] {
   return VARIANTS.filter((v) => picked.includes(v) || (v.bare && adapters.has(v.adapter)));
 }
 
-async function measureVariant(variant: Variant, routes: readonly Route[], options: BenchOptions, redis: RedisServer | undefined): Promise<Row[]> {
-  log(`${variant.id}`);
-  if (variant.redis) await redis!.admin.flushall();
-  const app = await startAppProcess({
-    entry: resolve(APPS_DIR, `${variant.app}.js`),
-    env: { BENCH_ADAPTER: variant.adapter, BENCH_STORE: variant.store ?? '', REDIS_URL: redis?.url ?? '' },
-  });
-  const rows: Row[] = [];
-  try {
-    const cookies = variant.sessionless ? undefined : await captureSessions(app.url, options.connections);
-    for (const route of routes) rows.push(await measureRoute(variant, route, app, cookies, options, redis));
-  } finally {
-    await app.stop();
+/** Starts each variant's app and captures one session cookie per connection; a variant that fails is reported and left out. */
+async function startGroup(group: readonly Variant[], connections: number, redis: RedisServer | undefined, failures: { variant: string; error: string }[]): Promise<RunningVariant[]> {
+  if (group.some((v) => v.redis)) await redis!.admin.flushall();
+  const apps: RunningVariant[] = [];
+  for (const variant of group) {
+    try {
+      const app = await startAppProcess({
+        entry: resolve(APPS_DIR, `${variant.app}.js`),
+        env: { BENCH_ADAPTER: variant.adapter, BENCH_STORE: variant.store ?? '', REDIS_URL: redis?.url ?? '' },
+      });
+      try {
+        const cookies = variant.sessionless ? undefined : await captureSessions(app.url, connections);
+        apps.push({ variant, app, cookies });
+      } catch (error) {
+        await app.stop();
+        throw error;
+      }
+    } catch (error) {
+      failures.push({ variant: variant.id, error: (error as Error).stack ?? String(error) });
+      log(`  ${variant.id} FAILED: ${(error as Error).message}`);
+    }
   }
-  return rows;
-}
-
-async function measureRoute(
-  variant: Variant,
-  route: Route,
-  app: AppProcess,
-  cookies: string[] | undefined,
-  options: BenchOptions,
-  redis: RedisServer | undefined,
-): Promise<Row> {
-  const load = {
-    url: app.url + route.path,
-    method: route.method,
-    cookies: route.withCookie ? cookies : undefined,
-    connections: options.connections,
-  };
-  await runLoad({ ...load, durationSeconds: options.warmupSeconds });
-  const before = await app.stats();
-  if (variant.redis) await redis!.resetStats();
-  if (options.cpuProfDir) await app.startProfile();
-  const ticksBefore = readCpuTicks();
-  const result = await runLoad({ ...load, durationSeconds: options.durationSeconds });
-  const steal = stealPercent(ticksBefore, readCpuTicks());
-  await new Promise((resolve) => setTimeout(resolve, 250)); // let requests cut off at the end finish
-  if (options.cpuProfDir) await app.stopProfile(resolve(options.cpuProfDir, `${variant.id}.${route.name}.cpuprofile`));
-  const after = await app.stats();
-  const commandstats = variant.redis ? await redis!.commandStats() : undefined;
-  const served = (after.counters.requests ?? 0) - (before.counters.requests ?? 0);
-  const perRequest = delta(before, after, served);
-  delete perRequest.requests;
-  const row: Row = {
-    variant: variant.id,
-    name: variant.name,
-    adapter: variant.adapter,
-    route: route.name,
-    requests: result.requests,
-    rps: result.rps,
-    p50: result.p50,
-    p99: result.p99,
-    ratio: undefined,
-    perRequest,
-    redisCommandstats: commandstats && divide(commandstats, served),
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    rss: after.rss,
-    cpuMicrosPerRequest: served ? (after.cpuMicros - before.cpuMicros) / served : 0,
-    stealPercent: steal,
-  };
-  const problems = result.non2xx || result.errors || result.timeouts ? `  (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})` : '';
-  log(
-    `  ${route.name.padEnd(7)} ${Math.round(result.rps).toLocaleString('en-US').padStart(8)} req/s  p99 ${result.p99} ms  ` +
-      `${row.cpuMicrosPerRequest.toFixed(0)} µs CPU/req${steal === undefined ? '' : `  steal ${steal.toFixed(0)}%`}${problems}`,
-  );
-  return row;
-}
-
-function delta(before: AppStats, after: AppStats, requests: number): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const [name, value] of Object.entries(after.counters)) {
-    const diff = value - (before.counters[name] ?? 0);
-    if (diff > 0) counts[name] = diff;
-  }
-  return divide(counts, requests);
-}
-
-function divide(counts: Record<string, number>, requests: number): Record<string, number> {
-  return Object.fromEntries(Object.entries(counts).map(([name, value]) => [name, requests ? value / requests : 0]));
+  return apps;
 }
 
 function log(message: string): void {

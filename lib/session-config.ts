@@ -16,7 +16,7 @@ import {
 import { sealsIntoCookie } from './stores/cookie.store.js';
 import { MemoryStore } from './stores/memory.store.js';
 import type { ViewLocalsOptions } from './views/view-locals.js';
-import type { SessionStore } from './stores/session-store.js';
+import { answersSynchronously, type SessionStore, type SyncSessionStore } from './stores/session-store.js';
 
 /** One session kind (the default or a named one) with every option resolved and checked. */
 export interface ResolvedSession {
@@ -39,6 +39,8 @@ export interface ResolvedSession {
   readonly sealer: CookieSealer | undefined;
   /** A fresh id with its creation time and first expiry, for regenerate and invalidate. */
   readonly issueId: IdFactory;
+  /** The store again when it answers synchronously (MemoryStore): loads and commits then need no promise. */
+  readonly syncStore: SyncSessionStore | undefined;
 }
 
 export interface ResolvedConfig {
@@ -145,6 +147,7 @@ function resolveSession(
     maxSize,
     signer,
     sealer: sealsIntoCookie(resolvedStore) ? new CookieSealer(secrets, cookieName) : undefined,
+    syncStore: answersSynchronously(resolvedStore) ? resolvedStore : undefined,
   };
   const issueId: IdFactory = () => {
     const now = Date.now();

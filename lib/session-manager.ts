@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, ServiceUnavailableException, type Execution
 import { KeyedLock } from './commit/keyed-lock.js';
 import { persistCommit } from './commit/persist-commit.js';
 import { expiryFrom, planCommit, recordAfter, type CommitPlan } from './commit/commit-plan.js';
-import { callStore } from './commit/call-store.js';
+import { callStore, callStoreNow } from './commit/call-store.js';
 import { isLive } from './commit/live-record.js';
 import { Session } from './core/session.js';
 import { SessionState } from './core/session-state.js';
@@ -16,6 +16,7 @@ import { newSessionId } from './http/session-id.js';
 import { requestSessions, type LoadedSession } from './request-sessions.js';
 import type { ResolvedConfig, ResolvedSession } from './session-config.js';
 import { SESSION_CONFIG } from './session.constants.js';
+import type { StoredSession } from './stores/session-store.js';
 import { DEFAULT_SESSION_NAME, DEFAULTS } from './session.options.js';
 
 /** Browsers keep at most this much of one Set-Cookie line (name, value and attributes). */
@@ -71,15 +72,18 @@ export class SessionManager implements OnModuleDestroy {
       if (name === DEFAULT_SESSION_NAME) request.session = loaded.session;
       return loaded.session;
     };
-    const read = this.read(request, config);
-    // A sealed cookie or a first visit needs no store: adopted now, so a guard can go on without waiting.
-    const loading =
-      read instanceof Promise
-        ? read.then(adopt, (error: unknown) => {
-            sessions.loading.delete(name);
-            throw this.unavailable(error);
-          })
-        : Promise.resolve(adopt(read));
+    const failed = (error: unknown): never => {
+      sessions.loading.delete(name);
+      throw this.unavailable(error);
+    };
+    let read: LoadedSession | Promise<LoadedSession>;
+    try {
+      read = this.read(request, config);
+    } catch (error) {
+      return Promise.reject(this.unavailable(error));
+    }
+    // A sealed cookie, a first visit or a store that answers at once: adopted now, so the guard need not wait.
+    const loading = read instanceof Promise ? read.then(adopt, failed) : Promise.resolve(adopt(read));
     sessions.loading.set(name, loading);
     return loading;
   }
@@ -109,11 +113,12 @@ export class SessionManager implements OnModuleDestroy {
       }
       const unsigned = config.signer.unsign(value);
       if (!unsigned) continue;
-      return callStore(config, 'get', () => config.store.get(unsigned.id)).then((record) =>
+      const adopt = (record: StoredSession | undefined): LoadedSession =>
         isLive(record, now, config)
           ? this.wrap(config, new SessionState(unsigned.id, record, now, record.expiresAt, unsigned.stale, true))
-          : this.fresh(config, now, true), // a valid signature for an id the store does not know: never adopt it
-      );
+          : this.fresh(config, now, true); // a valid signature for an id the store does not know: never adopt it
+      const sync = config.syncStore;
+      return sync ? adopt(callStoreNow(config, 'get', () => sync.getSync(unsigned.id))) : callStore(config, 'get', () => config.store.get(unsigned.id)).then(adopt);
     }
     return this.fresh(config, now, cookies.length > 0);
   }

@@ -12,16 +12,16 @@ export function count(name: string): void {
 
 /**
  * Wraps the named methods of one object (in place, on the instance) so every
- * call is counted under `prefix + method` and then forwarded unchanged. The
+ * call is counted under `prefix + label(method)` and then forwarded unchanged. The
  * object keeps its class, so code that inspects it (constructor name,
  * marker properties) sees no difference.
  */
-export function countCalls<T extends object>(target: T, methods: readonly string[], prefix = ''): T {
+export function countCalls<T extends object>(target: T, methods: readonly string[], prefix = '', label = (method: string) => method): T {
   const object = target as Record<string, unknown>;
   for (const method of methods) {
     const original = object[method];
     if (typeof original !== 'function') continue;
-    const name = prefix + method;
+    const name = prefix + label(method);
     object[method] = function (this: unknown, ...args: unknown[]) {
       count(name);
       return (original as (...a: unknown[]) => unknown).apply(this, args);

@@ -20,9 +20,3 @@ export function readCpuTicks(): CpuTicks | undefined {
     return undefined; // not Linux: no figure
   }
 }
-
-/** Percent of all CPU time between the two readings that was stolen. */
-export function stealPercent(before: CpuTicks | undefined, after: CpuTicks | undefined): number | undefined {
-  if (!before || !after || after.total <= before.total) return undefined;
-  return (100 * (after.steal - before.steal)) / (after.total - before.total);
-}

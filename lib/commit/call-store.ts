@@ -16,3 +16,12 @@ export function callStore<R>(session: ResolvedSession, operation: string, call: 
     return Promise.reject(new SessionStoreUnavailableError(session.storeName, operation, error));
   }
 }
+
+/** The same, for stores that answer at once (`getSync` and the like). */
+export function callStoreNow<R>(session: ResolvedSession, operation: string, call: () => R): R {
+  try {
+    return call();
+  } catch (error) {
+    throw new SessionStoreUnavailableError(session.storeName, operation, error);
+  }
+}

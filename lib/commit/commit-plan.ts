@@ -7,7 +7,10 @@ export type StoreAction =
   | { readonly kind: 'touch'; readonly expiresAt: number }
   | { readonly kind: 'save'; readonly record: StoredSession; readonly ifVersion: number | undefined };
 
-/** What one session's commit will do: decided synchronously, carried out by `persistCommit`. */
+/**
+ * What one session's commit will do: decided synchronously, carried out by `persistCommit`.
+ * Records are built version first, then expiresAt: the order RedisStore's scripts read.
+ */
 export interface CommitPlan {
   readonly session: ResolvedSession;
   readonly state: SessionState;
@@ -38,7 +41,7 @@ export function planCommit(session: ResolvedSession, state: SessionState, status
       // Nothing worth keeping: no record, and a cookie only to erase one we just invalidated.
       return { session, state, action: { kind: 'none' }, discard, cookie: discard.length && state.hadCookie ? 'expire' : 'keep' };
     }
-    const record = { data: state.data, flash, createdAt: state.createdAt, expiresAt: state.expiresAt, version: 1 };
+    const record = { version: 1, expiresAt: state.expiresAt, createdAt: state.createdAt, data: state.data, flash };
     return { session, state, action: { kind: 'save', record, ifVersion: undefined }, discard, cookie: 'set' };
   }
 
@@ -50,7 +53,7 @@ export function planCommit(session: ResolvedSession, state: SessionState, status
   const recordInCookie = session.sealer !== undefined && (changed || extend);
   const cookie = browserExpiryMoved || recordInCookie || state.needsResign ? 'set' : 'keep';
   if (changed) {
-    const record = { data: state.data, flash, createdAt: state.createdAt, expiresAt: state.expiresAt, version: state.baseVersion! + 1 };
+    const record = { version: state.baseVersion! + 1, expiresAt: state.expiresAt, createdAt: state.createdAt, data: state.data, flash };
     return { session, state, action: { kind: 'save', record, ifVersion: state.baseVersion }, discard, cookie };
   }
   return { session, state, action: extend ? { kind: 'touch', expiresAt: extended } : { kind: 'none' }, discard, cookie };
@@ -61,11 +64,11 @@ export function recordAfter(plan: CommitPlan): StoredSession {
   if (plan.action.kind === 'save') return plan.action.record;
   const { state } = plan;
   return {
+    version: state.baseVersion ?? 1,
+    expiresAt: state.expiresAt,
+    createdAt: state.createdAt,
     data: state.data,
     flash: nextFlash(state, state.flash.incoming),
-    createdAt: state.createdAt,
-    expiresAt: state.expiresAt,
-    version: state.baseVersion ?? 1,
   };
 }
 

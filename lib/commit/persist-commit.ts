@@ -1,10 +1,10 @@
 import { applyOperation } from '../core/session-operation.js';
 import { SessionConflictError } from '../errors/session-conflict.error.js';
 import { SessionTooLargeError } from '../errors/session-too-large.error.js';
-import type { StoredSession } from '../stores/session-store.js';
+import { serializeSession, type StoredSession, type SyncSessionStore } from '../stores/session-store.js';
 import { isLive } from './live-record.js';
 import { nextFlash, type CommitPlan } from './commit-plan.js';
-import { callStore } from './call-store.js';
+import { callStore, callStoreNow } from './call-store.js';
 import type { KeyedLock } from './keyed-lock.js';
 
 /**
@@ -23,7 +23,31 @@ export function persistCommit(plan: CommitPlan, maxAttempts: number, commits: Ke
     return exists;
   }
   if (action.kind === 'none' && plan.discard.length === 0) return exists;
+  if (session.syncStore) {
+    const done = persistNow(plan, session.syncStore, exists);
+    if (done !== undefined) return done;
+  }
   return persistInStore(plan, maxAttempts, commits, exists);
+}
+
+/**
+ * For stores that answer at once (MemoryStore): the first attempt needs no
+ * promise and no lock (nothing can run between its check and its write).
+ * Undefined on a version conflict, before anything was written: the async
+ * path then reloads and replays as for any store.
+ */
+function persistNow(plan: CommitPlan, store: SyncSessionStore, exists: boolean): boolean | undefined {
+  const { session, state, action } = plan;
+  if (action.kind === 'save') {
+    const { record, ifVersion } = action;
+    assertSize(plan, record);
+    const ttlMs = Math.max(1, record.expiresAt - Date.now());
+    if (!callStoreNow(session, 'set', () => store.setSync(state.id, record, { ttlMs, ifVersion }))) return undefined;
+  } else if (action.kind === 'touch') {
+    callStoreNow(session, 'touch', () => store.touchSync(state.id, action.expiresAt));
+  }
+  for (const id of plan.discard) callStoreNow(session, 'destroy', () => store.destroySync(id));
+  return exists;
 }
 
 async function persistInStore(plan: CommitPlan, maxAttempts: number, commits: KeyedLock, existsBefore: boolean): Promise<boolean> {
@@ -71,18 +95,18 @@ function replay(plan: CommitPlan, fresh: StoredSession): StoredSession {
   for (const op of state.ops) applyOperation(data, op);
   state.data = data;
   return {
+    version: fresh.version + 1,
+    expiresAt: Math.max(fresh.expiresAt, state.expiresAt),
+    createdAt: fresh.createdAt,
     data,
     flash: nextFlash(state, fresh.flash),
-    createdAt: fresh.createdAt,
-    expiresAt: Math.max(fresh.expiresAt, state.expiresAt),
-    version: fresh.version + 1,
   };
 }
 
 /** Measured as the JSON a store writes; Buffer.byteLength only when the string could be near the limit. */
 function assertSize(plan: CommitPlan, record: StoredSession): void {
   const { maxSize, name } = plan.session;
-  const json = JSON.stringify(record);
+  const json = serializeSession(record);
   if (json.length * 3 <= maxSize) return; // even all-multibyte text would fit
   const bytes = Buffer.byteLength(json);
   if (bytes > maxSize) throw SessionTooLargeError.forStore(name, bytes, maxSize);

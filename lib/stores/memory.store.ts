@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
+import { cloneJson } from '../core/json-value.js';
 import type { SessionStore, StoreSetOptions, StoredSession } from './session-store.js';
 
 export interface MemoryStoreOptions {
@@ -10,10 +11,11 @@ export interface MemoryStoreOptions {
 }
 
 interface Entry {
-  /** Serialised, so callers always get a private copy and sizes are honest. */
-  json: string;
-  version: number;
+  /** The store's own deep copy: callers get copies of it, never it. */
+  record: StoredSession;
   expiresAt: number;
+  /** The store's clock when the entry last moved to the back of the map. */
+  touchedAt: number;
 }
 
 /** Entries looked at per sweep tick: the sweep never blocks the event loop for long. */
@@ -22,7 +24,8 @@ const SWEEP_BUDGET = 10_000;
 /**
  * Sessions in this process's memory: for development, tests and single-process
  * apps. Every operation is O(1): a Map in least-recently-used order (a hit
- * moves its entry to the end, eviction takes the front), and expired entries
+ * on an entry in the older half moves it to the end, eviction takes the
+ * front), and expired entries
  * are swept by one unref'd timer walking a bounded slice of the map per tick,
  * never a timer per session.
  */
@@ -32,6 +35,8 @@ export class MemoryStore implements SessionStore {
   private readonly maxEntries: number;
   private readonly timer: NodeJS.Timeout;
   private cursor: MapIterator<[string, Entry]> | undefined;
+  /** Counts moves to the back of the map, so an entry's age in that order is known without walking it. */
+  private clock = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.maxEntries = options.maxEntries ?? 100_000;
@@ -54,32 +59,51 @@ export class MemoryStore implements SessionStore {
   }
 
   async get(id: string): Promise<StoredSession | undefined> {
-    const entry = this.live(id, Date.now());
-    if (!entry) return undefined;
-    this.entries.delete(id); // re-insert: most recently used goes last
-    this.entries.set(id, entry);
-    return JSON.parse(entry.json) as StoredSession;
+    return this.getSync(id);
   }
 
   async set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
+    return this.setSync(id, session, options);
+  }
+
+  async destroy(id: string): Promise<void> {
+    this.destroySync(id);
+  }
+
+  async touch(id: string, expiresAt: number): Promise<void> {
+    this.touchSync(id, expiresAt);
+  }
+
+  getSync(id: string): StoredSession | undefined {
+    const entry = this.live(id, Date.now());
+    if (!entry) return undefined;
+    // Recently used entries stay where they are: only one in the older half moves to the back, so most
+    // reads cost no Map writes and eviction still takes one that has not been used for a long while.
+    if (entry.touchedAt <= this.clock - (this.entries.size >> 1)) {
+      this.entries.delete(id);
+      this.entries.set(id, entry);
+      entry.touchedAt = ++this.clock;
+    }
+    return copyRecord(entry.record);
+  }
+
+  setSync(id: string, session: StoredSession, options: StoreSetOptions): boolean {
     const now = Date.now();
-    if (options.ifVersion !== undefined && this.live(id, now)?.version !== options.ifVersion) return false;
+    if (options.ifVersion !== undefined && this.live(id, now)?.record.version !== options.ifVersion) return false;
     this.entries.delete(id);
-    this.entries.set(id, { json: JSON.stringify(session), version: session.version, expiresAt: now + options.ttlMs });
+    this.entries.set(id, { record: copyRecord(session), expiresAt: now + options.ttlMs, touchedAt: ++this.clock });
     if (this.entries.size > this.maxEntries) this.evictOldest();
     return true;
   }
 
-  async destroy(id: string): Promise<void> {
+  destroySync(id: string): void {
     this.entries.delete(id);
   }
 
-  async touch(id: string, expiresAt: number): Promise<void> {
+  touchSync(id: string, expiresAt: number): void {
     const entry = this.live(id, Date.now());
     if (!entry) return;
-    const session = JSON.parse(entry.json) as StoredSession;
-    session.expiresAt = expiresAt;
-    entry.json = JSON.stringify(session);
+    entry.record.expiresAt = expiresAt;
     entry.expiresAt = expiresAt;
   }
 
@@ -120,4 +144,15 @@ export class MemoryStore implements SessionStore {
       if (next.value[1].expiresAt <= now) this.entries.delete(next.value[0]);
     }
   }
+}
+
+/** A deep copy of a record (JSON values only, as every record holds): a few times cheaper than a JSON round trip. */
+function copyRecord(record: StoredSession): StoredSession {
+  return {
+    version: record.version,
+    expiresAt: record.expiresAt,
+    createdAt: record.createdAt,
+    data: cloneJson(record.data),
+    flash: cloneJson(record.flash),
+  };
 }

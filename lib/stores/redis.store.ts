@@ -3,7 +3,7 @@ import { SessionConfigError } from '../errors/session-config.error.js';
 import { SessionError } from '../errors/session.error.js';
 import { isSessionId } from '../http/session-id.js';
 import { COMPARE_AND_SET, RECORD_HEADER, TOUCH } from './redis/redis-scripts.js';
-import { isStoredSession, type SessionStore, type StoreSetOptions, type StoredSession } from './session-store.js';
+import { isStoredSession, serializeSession, type SessionStore, type StoreSetOptions, type StoredSession } from './session-store.js';
 
 interface PrefixOption {
   /** Prepended to every session id to make its key. @default 'sess:' */
@@ -143,8 +143,10 @@ function withScripts(client: Redis | Cluster): Client {
   return client as Client;
 }
 
-/** Fixed field order: the Lua scripts read version and expiresAt from this header. */
+/** Fixed field order: the Lua scripts read version and expiresAt from this header (the module builds its records in it). */
 function serialize(session: StoredSession): string {
+  const json = serializeSession(session);
+  if (RECORD_HEADER.test(json)) return json;
   const { version, expiresAt, createdAt, data, flash } = session;
   return JSON.stringify({ version, expiresAt, createdAt, data, flash });
 }

@@ -42,6 +42,23 @@ export interface SessionStore {
   prune?(): Promise<number>;
   /** Release only what the store itself opened (timers, connections it created). */
   close?(): Promise<void>;
+  /**
+   * Optional, for stores whose records live in this process (MemoryStore):
+   * `get`, `set`, `touch` and `destroy` answered at once, with the same
+   * results. The module then loads and commits without a promise, and the
+   * response is not held for the store.
+   */
+  getSync?(id: string): StoredSession | undefined;
+  setSync?(id: string, session: StoredSession, options: StoreSetOptions): boolean;
+  touchSync?(id: string, expiresAt: number): void;
+  destroySync?(id: string): void;
+}
+
+/** A store with every synchronous method: the module takes its fast path. */
+export type SyncSessionStore = Required<Pick<SessionStore, 'getSync' | 'setSync' | 'touchSync' | 'destroySync'>>;
+
+export function answersSynchronously(store: SessionStore): store is SessionStore & SyncSessionStore {
+  return typeof store.getSync === 'function' && typeof store.setSync === 'function' && typeof store.touchSync === 'function' && typeof store.destroySync === 'function';
 }
 
 /** DI token for the default session's store: `@Inject(SessionStore)` or `@InjectSessionStore()`. */
@@ -63,4 +80,21 @@ export function isStoredSession(value: unknown): value is StoredSession {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Where a record keeps its JSON once computed: a symbol key, which JSON.stringify ignores. */
+const kJson = Symbol('nest-sessions.json');
+
+/**
+ * A record as JSON, computed once per record object: the size check before
+ * a save and the store that writes it share one `JSON.stringify`. Records
+ * are never changed once handed to a store, so the cached text stays true.
+ */
+export function serializeSession(record: StoredSession): string {
+  const known = (record as StoredSession & { [kJson]?: string })[kJson];
+  if (known !== undefined) return known;
+  const json = JSON.stringify(record);
+  // Not enumerable: invisible to copies and comparisons. A frozen record is serialised each time instead.
+  if (Object.isExtensible(record)) Object.defineProperty(record, kJson, { value: json });
+  return json;
 }

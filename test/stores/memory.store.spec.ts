@@ -42,6 +42,17 @@ describe('MemoryStore specifics', () => {
     await expect(store.get(live)).resolves.toBeDefined();
   });
 
+  it('past maxEntries never evicts a session read since the older half of the store was written', async () => {
+    const store = open({ maxEntries: 100 });
+    const ids = Array.from({ length: 100 }, () => newId());
+    for (const id of ids) await store.set(id, record(), { ttlMs: 60_000 });
+    await store.get(ids[0]!); // the oldest entry, read: it must outlive the ones nobody read
+    for (let i = 0; i < 40; i++) await store.set(newId(), record(), { ttlMs: 60_000 });
+    expect(store.size).toBe(100);
+    await expect(store.get(ids[0]!)).resolves.toBeDefined();
+    await expect(store.get(ids[1]!)).resolves.toBeUndefined();
+  });
+
   it('refuses a maxEntries that is not a whole number of at least 1', () => {
     expect(() => new MemoryStore({ maxEntries: 0 })).toThrow(TypeError);
     expect(() => new MemoryStore({ maxEntries: 1.5 })).toThrow(/maxEntries/);
