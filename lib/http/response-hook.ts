@@ -76,7 +76,10 @@ function hookedWriteHead(this: HookedResponse, status: number, ...rest: unknown[
     state.heldHead = args; // sent by end() (or the first write) once the store answered
     return this;
   }
-  if (outcome && 'failure' in outcome) return answerFailure(this, state, outcome), this;
+  if (outcome && 'failure' in outcome) {
+    answerFailure(this, state, outcome);
+    return this;
+  }
   if (outcome) addHeaders(this, headersArgument(args), outcome);
   return state.writeHead.apply(this, args) as ServerResponse;
 }
@@ -95,7 +98,10 @@ function hookedEnd(this: HookedResponse, ...args: unknown[]): ServerResponse {
   if (!state.fired && !this.headersSent) {
     state.fired = true;
     const outcome = state.commit(this.statusCode);
-    if (outcome && 'failure' in outcome) return answerFailure(this, state, outcome), this;
+    if (outcome && 'failure' in outcome) {
+      answerFailure(this, state, outcome);
+      return this;
+    }
     if (outcome && 'settled' in outcome) state.pending = outcome;
     else if (outcome) addHeaders(this, undefined, outcome);
   }
