@@ -177,7 +177,12 @@ export class SessionManager implements OnModuleDestroy {
   }
 
   private headersFor(request: SessionRequest, plans: readonly CommitPlan[], kept: readonly boolean[]): CommitHeaders {
-    return { setCookies: plans.flatMap((plan, i) => this.cookieLines(request, plan, kept[i]!)), vary: true };
+    const setCookies: string[] = [];
+    for (let i = 0; i < plans.length; i++) {
+      const line = this.cookieLine(request, plans[i]!, kept[i]!);
+      if (line !== undefined) setCookies.push(line);
+    }
+    return { setCookies, vary: true };
   }
 
   /** Logs why the commit failed; the client gets a 503 for a store outage (as for a load), else a 500. Nothing was saved. */
@@ -190,18 +195,19 @@ export class SessionManager implements OnModuleDestroy {
     return { failure };
   }
 
-  private cookieLines(request: SessionRequest, plan: CommitPlan, exists: boolean): string[] {
+  /** The session's `Set-Cookie` line, if the response needs one. */
+  private cookieLine(request: SessionRequest, plan: CommitPlan, exists: boolean): string | undefined {
     const { session, state } = plan;
     const secure = session.secure === 'auto' ? isHttps(request) : session.secure;
     if (plan.cookie === 'expire' || (!exists && state.hadCookie && plan.cookie === 'set')) {
-      return [serializeSetCookie(session.cookieName, '', { ...session.cookie, secure, expires: 0 })];
+      return serializeSetCookie(session.cookieName, '', { ...session.cookie, secure, expires: 0 });
     }
-    if (plan.cookie === 'keep' || !exists) return [];
+    if (plan.cookie === 'keep' || !exists) return undefined;
     const expires = session.expireOnClose ? undefined : state.expiresAt;
     const value = session.sealer ? session.sealer.seal(state.id, recordAfter(plan)) : session.signer.sign(state.id);
     const line = serializeSetCookie(session.cookieName, value, { ...session.cookie, secure, expires });
     if (line.length > MAX_COOKIE_BYTES) throw SessionTooLargeError.forCookie(session.cookieName, line.length, MAX_COOKIE_BYTES);
-    return [line];
+    return line;
   }
 
   /** Logs a store failure once with its cause and turns it into the 503 the client sees. */
