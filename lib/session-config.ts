@@ -4,7 +4,7 @@ import type { IdFactory } from './core/session.js';
 import { SessionConfigError } from './errors/session-config.error.js';
 import { CookieSealer } from './http/cookie-sealer.js';
 import { CookieSigner } from './http/cookie-signer.js';
-import type { SetCookieAttributes } from './http/cookie-header.js';
+import { SetCookieTemplate, type SetCookieAttributes } from './http/cookie-header.js';
 import { newSessionId } from './http/session-id.js';
 import {
   DEFAULT_SESSION_NAME,
@@ -25,6 +25,8 @@ export interface ResolvedSession {
   readonly storeName: string;
   readonly cookieName: string;
   readonly cookie: Omit<SetCookieAttributes, 'secure' | 'expires'>;
+  /** `cookie` and `cookieName` joined once into the fixed part of every Set-Cookie line. */
+  readonly setCookie: SetCookieTemplate;
   /** `'auto'` is decided per request. */
   readonly secure: boolean | 'auto';
   readonly idleMs: number;
@@ -139,6 +141,7 @@ function resolveSession(
     storeName: resolvedStore.constructor?.name ?? 'SessionStore',
     cookieName,
     cookie,
+    setCookie: new SetCookieTemplate(cookieName, cookie),
     secure,
     idleMs,
     absoluteMs,

@@ -9,7 +9,7 @@ import { SessionState } from './core/session-state.js';
 import { SessionConfigError } from './errors/session-config.error.js';
 import { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
 import { SessionTooLargeError } from './errors/session-too-large.error.js';
-import { readCookieValues, serializeSetCookie } from './http/cookie-header.js';
+import { readCookieValues } from './http/cookie-header.js';
 import { isHttps, rawResponse, type SessionRequest, type SessionResponse } from './http/http-exchange.js';
 import { hookResponse, type CommitFailure, type CommitHeaders, type CommitOutcome } from './http/response-hook.js';
 import { newSessionId } from './http/session-id.js';
@@ -200,12 +200,12 @@ export class SessionManager implements OnModuleDestroy {
     const { session, state } = plan;
     const secure = session.secure === 'auto' ? isHttps(request) : session.secure;
     if (plan.cookie === 'expire' || (!exists && state.hadCookie && plan.cookie === 'set')) {
-      return serializeSetCookie(session.cookieName, '', { ...session.cookie, secure, expires: 0 });
+      return session.setCookie.line('', secure, 0);
     }
     if (plan.cookie === 'keep' || !exists) return undefined;
     const expires = session.expireOnClose ? undefined : state.expiresAt;
     const value = session.sealer ? session.sealer.seal(state.id, recordAfter(plan)) : session.signer.sign(state.id);
-    const line = serializeSetCookie(session.cookieName, value, { ...session.cookie, secure, expires });
+    const line = session.setCookie.line(value, secure, expires);
     if (line.length > MAX_COOKIE_BYTES) throw SessionTooLargeError.forCookie(session.cookieName, line.length, MAX_COOKIE_BYTES);
     return line;
   }

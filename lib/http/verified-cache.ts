@@ -26,9 +26,9 @@ export class VerifiedCache<V> {
     this.entries.set(key, { value, size: total });
     this.chars += total;
     while (this.entries.size > this.maxEntries || this.chars > this.maxChars) {
-      const [oldest, entry] = this.entries.entries().next().value!;
+      const oldest = this.entries.keys().next().value!;
+      this.chars -= this.entries.get(oldest)!.size;
       this.entries.delete(oldest);
-      this.chars -= entry.size;
     }
   }
 }

@@ -1,4 +1,9 @@
-import { readCookieValues, serializeSetCookie } from '../../../lib/http/cookie-header.js';
+import { readCookieValues, SetCookieTemplate, type SetCookieAttributes } from '../../../lib/http/cookie-header.js';
+
+/** One line from a template built for these attributes, as a session kind's commit writes it. */
+function serializeSetCookie(name: string, value: string, attrs: SetCookieAttributes): string {
+  return new SetCookieTemplate(name, attrs).line(value, attrs.secure, attrs.expires);
+}
 
 describe('reading cookies', () => {
   it('finds every value under a name, in order, ignoring other cookies', () => {
@@ -34,6 +39,12 @@ describe('writing Set-Cookie', () => {
 
   it('rounds Max-Age up, so a cookie with under a second left is not deleted', () => {
     expect(serializeSetCookie('sid', 'v', { ...base, expires: Date.now() + 400 })).toContain('Max-Age=1');
+  });
+
+  it('adds Secure per line, so one template serves HTTP and HTTPS requests', () => {
+    const template = new SetCookieTemplate('sid', { ...base, sameSite: 'Lax' });
+    expect(template.line('v', true, undefined)).toBe('sid=v; Path=/; HttpOnly; Secure; SameSite=Lax');
+    expect(template.line('v', false, undefined)).toBe('sid=v; Path=/; HttpOnly; SameSite=Lax');
   });
 
   it('expires a cookie with Max-Age=0 and a date in 1970', () => {
