@@ -1,16 +1,14 @@
 import type { SessionState } from '../core/session-state.js';
 import type { ResolvedSession } from '../session-config.js';
 import type { StoredSession } from '../stores/session-store.js';
+import { PlannedRecord } from './planned-record.js';
 
 export type StoreAction =
   | { readonly kind: 'none' }
   | { readonly kind: 'touch'; readonly expiresAt: number }
   | { readonly kind: 'save'; readonly record: StoredSession; readonly ifVersion: number | undefined };
 
-/**
- * What one session's commit will do: decided synchronously, carried out by `persistCommit`.
- * Records are built version first, then expiresAt: the order RedisStore's scripts read.
- */
+/** What one session's commit will do: decided synchronously, carried out by `persistCommit`. */
 export interface CommitPlan {
   readonly session: ResolvedSession;
   readonly state: SessionState;
@@ -41,7 +39,7 @@ export function planCommit(session: ResolvedSession, state: SessionState, status
       // Nothing worth keeping: no record, and a cookie only to erase one we just invalidated.
       return { session, state, action: { kind: 'none' }, discard, cookie: discard.length && state.hadCookie ? 'expire' : 'keep' };
     }
-    const record = { version: 1, expiresAt: state.expiresAt, createdAt: state.createdAt, data: state.data, flash };
+    const record = new PlannedRecord(1, state.expiresAt, state.createdAt, state.data, flash);
     return { session, state, action: { kind: 'save', record, ifVersion: undefined }, discard, cookie: 'set' };
   }
 
@@ -53,7 +51,7 @@ export function planCommit(session: ResolvedSession, state: SessionState, status
   const recordInCookie = session.sealer !== undefined && (changed || extend);
   const cookie = browserExpiryMoved || recordInCookie || state.needsResign ? 'set' : 'keep';
   if (changed) {
-    const record = { version: state.baseVersion! + 1, expiresAt: state.expiresAt, createdAt: state.createdAt, data: state.data, flash };
+    const record = new PlannedRecord(state.baseVersion! + 1, state.expiresAt, state.createdAt, state.data, flash);
     return { session, state, action: { kind: 'save', record, ifVersion: state.baseVersion }, discard, cookie };
   }
   return { session, state, action: extend ? { kind: 'touch', expiresAt: extended } : { kind: 'none' }, discard, cookie };
@@ -63,13 +61,7 @@ export function planCommit(session: ResolvedSession, state: SessionState, status
 export function recordAfter(plan: CommitPlan): StoredSession {
   if (plan.action.kind === 'save') return plan.action.record;
   const { state } = plan;
-  return {
-    version: state.baseVersion ?? 1,
-    expiresAt: state.expiresAt,
-    createdAt: state.createdAt,
-    data: state.data,
-    flash: nextFlash(state, state.flash.incoming),
-  };
+  return new PlannedRecord(state.baseVersion ?? 1, state.expiresAt, state.createdAt, state.data, nextFlash(state, state.flash.incoming));
 }
 
 /**

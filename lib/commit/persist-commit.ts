@@ -5,6 +5,7 @@ import { serializeSession, type StoredSession, type SyncSessionStore } from '../
 import { isLive } from './live-record.js';
 import { nextFlash, type CommitPlan } from './commit-plan.js';
 import { callStore, callStoreNow } from './call-store.js';
+import { PlannedRecord } from './planned-record.js';
 import type { KeyedLock } from './keyed-lock.js';
 
 /**
@@ -94,13 +95,7 @@ function replay(plan: CommitPlan, fresh: StoredSession): StoredSession {
   const data = fresh.data;
   for (const op of state.ops) applyOperation(data, op);
   state.data = data;
-  return {
-    version: fresh.version + 1,
-    expiresAt: Math.max(fresh.expiresAt, state.expiresAt),
-    createdAt: fresh.createdAt,
-    data,
-    flash: nextFlash(state, fresh.flash),
-  };
+  return new PlannedRecord(fresh.version + 1, Math.max(fresh.expiresAt, state.expiresAt), fresh.createdAt, data, nextFlash(state, fresh.flash));
 }
 
 /** Measured as the JSON a store writes; Buffer.byteLength only when the string could be near the limit. */

@@ -1,3 +1,4 @@
+import { PlannedRecord } from '../commit/planned-record.js';
 /**
  * What a store keeps for one session. Every store persists exactly this shape
  * (as JSON or in columns) and hands it back unchanged.
@@ -82,19 +83,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Where a record keeps its JSON once computed: a symbol key, which JSON.stringify ignores. */
-const kJson = Symbol('nest-sessions.json');
-
-/**
- * A record as JSON, computed once per record object: the size check before
- * a save and the store that writes it share one `JSON.stringify`. Records
- * are never changed once handed to a store, so the cached text stays true.
- */
+/** A record as JSON: computed once for the module's own records (see PlannedRecord), afresh for any other. */
 export function serializeSession(record: StoredSession): string {
-  const known = (record as StoredSession & { [kJson]?: string })[kJson];
-  if (known !== undefined) return known;
-  const json = JSON.stringify(record);
-  // Not enumerable: invisible to copies and comparisons. A frozen record is serialised each time instead.
-  if (Object.isExtensible(record)) Object.defineProperty(record, kJson, { value: json });
-  return json;
+  return record instanceof PlannedRecord ? record.json() : JSON.stringify(record);
 }
