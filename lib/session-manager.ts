@@ -155,11 +155,13 @@ export class SessionManager implements OnModuleDestroy {
   private commitResponse(request: SessionRequest, status: number): CommitOutcome {
     const plans = this.plan(request, status);
     if (!plans) return undefined;
-    let outcomes: (boolean | Promise<boolean>)[];
+    const outcomes: (boolean | Promise<boolean>)[] = [];
     try {
-      outcomes = plans.map((plan) => persistCommit(plan, this.config.maxCommitAttempts, this.commits));
+      for (const plan of plans) outcomes.push(persistCommit(plan, this.config.maxCommitAttempts, this.commits));
       if (outcomes.every((outcome) => typeof outcome === 'boolean')) return this.headersFor(request, plans, outcomes as boolean[]);
     } catch (error) {
+      // Saves of other sessions already under way still settle; their failures are logged, the answer is this one.
+      for (const outcome of outcomes) if (outcome instanceof Promise) outcome.catch((other: unknown) => void this.failure(other));
       return this.failure(error);
     }
     const settled = Promise.all(outcomes).then(

@@ -5,6 +5,7 @@ import { Browser } from '../support/browser.js';
 import { SECRET } from '../support/constants.js';
 import { DisposableRedis } from '../support/disposable-redis.js';
 import { PLATFORMS, startApp, type RunningApp } from '../support/platforms.js';
+import { GatedController } from './fixtures/gated.controller.js';
 import { SessionController } from './fixtures/session.controller.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -20,7 +21,7 @@ describe.each(PLATFORMS)('a store outage on %s', (platform) => {
     client = new Redis({ port: redis.port, host: '127.0.0.1', enableOfflineQueue: false, commandTimeout: 1000, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
     client.on('error', () => undefined);
     if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
-    running = await startApp(platform, { imports: [SessionModule.forRoot({ secret: SECRET, store: new RedisStore({ client }) })], controllers: [SessionController] });
+    running = await startApp(platform, { imports: [SessionModule.forRoot({ secret: SECRET, store: new RedisStore({ client }) })], controllers: [SessionController, GatedController] });
   });
   afterAll(async () => {
     await running.close();
@@ -49,5 +50,30 @@ describe.each(PLATFORMS)('a store outage on %s', (platform) => {
     }
     expect(after.status).toBe(200);
     expect((await browser.get('/get?path=z')).body.value).toBe(3);
+  });
+
+  it('answers 503 instead of the handler\'s 200 when the save fails after the handler ran', async () => {
+    const browser = new Browser(running.url);
+    expect((await browser.post('/set', { path: 'before', value: 1 })).status).toBe(200);
+
+    GatedController.close();
+    const pending = browser.post('/gated/set'); // loads the session, sets a value, waits at the gate
+    await sleep(200);
+    await redis.kill(); // the save, after the handler returns, now fails
+    GatedController.open();
+    const answer = await pending;
+    expect(answer.status).toBe(503);
+    expect(answer.body.message).toMatch(/session store is unavailable/i);
+    expect(answer.headers.get('x-handler')).toBeNull(); // none of the handler's response left
+    expect(answer.headers.get('set-cookie')).toBeNull();
+
+    await redis.restart();
+    let after = await browser.post('/gated/set');
+    for (let i = 0; i < 50 && after.status !== 200; i++) {
+      await sleep(100);
+      after = await browser.post('/gated/set');
+    }
+    expect(after.status).toBe(200);
+    expect(after.headers.get('x-handler')).toBe('ran');
   });
 });
