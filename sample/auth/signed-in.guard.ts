@@ -8,9 +8,10 @@ import type { AppFlash, AppSession } from '../app-session.js';
 export class SignInRequired extends Error {}
 
 /**
- * Lets signed-in users through. It reads the session through SessionManager
- * (guards run before the session interceptor); the handler then receives the
- * same session object. Otherwise it remembers the page for after sign-in.
+ * Lets signed-in users through. It loads the session itself through
+ * SessionManager rather than rely on the order guards run in; the handler
+ * then receives the same session object. Otherwise it remembers the page for
+ * after sign-in.
  */
 @Injectable()
 export class SignedInGuard implements CanActivate {
