@@ -38,7 +38,7 @@ export class SessionLoadGuard implements CanActivate {
     const request = http.getRequest<SessionRequest>();
     const response = http.getResponse<SessionResponse>();
     const loads = facts.names.map((name) => this.manager.loadFor(request, response, name));
-    // Sealed cookies and first visits load synchronously: no promise for Nest to wait on then.
+    // Sealed cookies, first visits and stores that answer at once load synchronously: nothing for Nest to wait on.
     const loaded = facts.names.every((name) => this.manager.current(request, name) !== undefined);
     const viewNames = facts.render ? this.manager.viewLocals : false;
     if (loaded) {
