@@ -1,17 +1,15 @@
-import { Inject, Injectable, Logger, ServiceUnavailableException, type ExecutionContext, type OnModuleDestroy } from '@nestjs/common';
-import { KeyedLock } from './commit/keyed-lock.js';
-import { persistCommit } from './commit/persist-commit.js';
-import { expiryFrom, planCommit, recordAfter, type CommitPlan } from './commit/commit-plan.js';
+import { Inject, Injectable, Logger, type ExecutionContext, type OnModuleDestroy } from '@nestjs/common';
+import { expiryFrom } from './commit/commit-plan.js';
+import { ResponseCommitter, storeUnavailable } from './commit/response-committer.js';
 import { callStore, callStoreNow } from './commit/call-store.js';
 import { isLive } from './commit/live-record.js';
 import { Session } from './core/session.js';
 import { SessionState } from './core/session-state.js';
 import { SessionConfigError } from './errors/session-config.error.js';
 import { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
-import { SessionTooLargeError } from './errors/session-too-large.error.js';
 import { readCookieValues } from './http/cookie-header.js';
-import { isHttps, rawResponse, type SessionRequest, type SessionResponse } from './http/http-exchange.js';
-import { hookResponse, type CommitFailure, type CommitHeaders, type CommitOutcome } from './http/response-hook.js';
+import { rawResponse, type SessionRequest, type SessionResponse } from './http/http-exchange.js';
+import { hookResponse } from './http/response-hook.js';
 import { newSessionId } from './http/session-id.js';
 import { requestSessions, type LoadedSession } from './request-sessions.js';
 import type { ResolvedConfig, ResolvedSession } from './session-config.js';
@@ -19,22 +17,20 @@ import { SESSION_CONFIG } from './session.constants.js';
 import type { StoredSession } from './stores/session-store.js';
 import { DEFAULT_SESSION_NAME, DEFAULTS } from './session.options.js';
 
-/** Browsers keep at most this much of one Set-Cookie line (name, value and attributes). */
-const MAX_COOKIE_BYTES = 4096;
-const UNAVAILABLE_MESSAGE = 'The session store is unavailable; try again shortly.';
-
 /**
- * Loads and commits sessions. The module's guard uses it for controllers; inject
+ * Loads sessions (the response hook it installs commits them, through
+ * ResponseCommitter). The module's guard uses it for controllers; inject
  * it to reach the session from a guard (`await manager.load(context)`): the
  * handler then sees the same object.
  */
 @Injectable()
 export class SessionManager implements OnModuleDestroy {
   private readonly logger = new Logger('SessionModule');
-  /** Queues commits of one session in this app, so its parallel requests do not race each other. */
-  private readonly commits = new KeyedLock();
+  private readonly committer: ResponseCommitter;
 
-  constructor(@Inject(SESSION_CONFIG) private readonly config: ResolvedConfig) {}
+  constructor(@Inject(SESSION_CONFIG) private readonly config: ResolvedConfig) {
+    this.committer = new ResponseCommitter(config.maxCommitAttempts, this.logger);
+  }
 
   /** The names `@Render` views see the default session and flash under, or false. */
   get viewLocals(): ResolvedConfig['viewLocals'] {
@@ -65,7 +61,7 @@ export class SessionManager implements OnModuleDestroy {
       return Promise.reject(new SessionConfigError(`No session named "${name}" is configured; add it under SessionModule.forRoot({ sessions: { ${name}: { store } } }) or use one of: ${this.names.join(', ')}.`));
     }
     if (sessions.loading.size === 0) {
-      hookResponse(rawResponse(response), (status) => this.commitResponse(request, status));
+      hookResponse(rawResponse(response), (status) => this.committer.commit(request, status));
     }
     const adopt = (loaded: LoadedSession): Session<T, F> => {
       sessions.loaded.set(name, loaded);
@@ -131,91 +127,10 @@ export class SessionManager implements OnModuleDestroy {
     return { config, state, session: new Session(state, config.issueId) };
   }
 
-  private plan(request: SessionRequest, status: number): CommitPlan[] | undefined {
-    const sessions = requestSessions(request);
-    if (sessions.committed) return undefined;
-    sessions.committed = true;
-    const now = Date.now();
-    const plans: CommitPlan[] = [];
-    for (const { config, state } of sessions.loaded.values()) {
-      const plan = planCommit(config, state, status, now);
-      if (plan) plans.push(plan);
-    }
-    return plans.length ? plans : undefined;
-  }
-
-  /**
-   * The response hook's commit, planned for the status the response carries.
-   * Most commits need no store call (a read, a sealed cookie): their headers
-   * come back at once, without a promise. Store work comes back pending, and
-   * its headers are worked out once it has settled (a session destroyed
-   * meanwhile gets an expired cookie); a failure comes back as the answer to
-   * send instead.
-   */
-  private commitResponse(request: SessionRequest, status: number): CommitOutcome {
-    const plans = this.plan(request, status);
-    if (!plans) return undefined;
-    const outcomes: (boolean | Promise<boolean>)[] = [];
-    try {
-      for (const plan of plans) outcomes.push(persistCommit(plan, this.config.maxCommitAttempts, this.commits));
-      if (outcomes.every((outcome) => typeof outcome === 'boolean')) return this.headersFor(request, plans, outcomes as boolean[]);
-    } catch (error) {
-      // Saves of other sessions already under way still settle; their failures are logged, the answer is this one.
-      for (const outcome of outcomes) if (outcome instanceof Promise) outcome.catch((other: unknown) => void this.failure(other));
-      return this.failure(error);
-    }
-    const settled = Promise.all(outcomes).then(
-      (kept) => {
-        try {
-          return this.headersFor(request, plans, kept);
-        } catch (error) {
-          return this.failure(error);
-        }
-      },
-      (error: unknown) => this.failure(error),
-    );
-    // For a stream whose head cannot wait: cookies as if the saves succeed (a failure is still logged).
-    return { settled, headersNow: () => this.headersFor(request, plans, plans.map(() => true)) };
-  }
-
-  private headersFor(request: SessionRequest, plans: readonly CommitPlan[], kept: readonly boolean[]): CommitHeaders {
-    const setCookies: string[] = [];
-    for (let i = 0; i < plans.length; i++) {
-      const line = this.cookieLine(request, plans[i]!, kept[i]!);
-      if (line !== undefined) setCookies.push(line);
-    }
-    return { setCookies, vary: true };
-  }
-
-  /** Logs why the commit failed; the client gets a 503 for a store outage (as for a load), else a 500. Nothing was saved. */
-  private failure(error: unknown): CommitFailure {
-    const unavailable = error instanceof SessionStoreUnavailableError;
-    this.logger.error((error as Error)?.message ?? String(error), (error as Error)?.stack);
-    const failure = unavailable
-      ? { status: 503, body: { message: UNAVAILABLE_MESSAGE, error: 'Service Unavailable', statusCode: 503 } }
-      : { status: 500, body: { statusCode: 500, message: 'Internal server error' } };
-    return { failure };
-  }
-
-  /** The session's `Set-Cookie` line, if the response needs one. */
-  private cookieLine(request: SessionRequest, plan: CommitPlan, exists: boolean): string | undefined {
-    const { session, state } = plan;
-    const secure = session.secure === 'auto' ? isHttps(request) : session.secure;
-    if (plan.cookie === 'expire' || (!exists && state.hadCookie && plan.cookie === 'set')) {
-      return session.setCookie.line('', secure, 0);
-    }
-    if (plan.cookie === 'keep' || !exists) return undefined;
-    const expires = session.expireOnClose ? undefined : state.expiresAt;
-    const value = session.sealer ? session.sealer.seal(state.id, recordAfter(plan)) : session.signer.sign(state.id);
-    const line = session.setCookie.line(value, secure, expires);
-    if (line.length > MAX_COOKIE_BYTES) throw SessionTooLargeError.forCookie(session.cookieName, line.length, MAX_COOKIE_BYTES);
-    return line;
-  }
-
   /** Logs a store failure once with its cause and turns it into the 503 the client sees. */
   private unavailable(error: unknown): unknown {
     if (!(error instanceof SessionStoreUnavailableError)) return error;
     this.logger.error(error.message, error.stack);
-    return new ServiceUnavailableException(UNAVAILABLE_MESSAGE, { cause: error });
+    return storeUnavailable(error);
   }
 }
