@@ -37,15 +37,24 @@ export class SessionLoadGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<SessionRequest>();
     const response = http.getResponse<SessionResponse>();
-    const loads = facts.names.map((name) => this.manager.loadFor(request, response, name));
-    // Sealed cookies, first visits and stores that answer at once load synchronously: nothing for Nest to wait on.
-    const loaded = facts.names.every((name) => this.manager.current(request, name) !== undefined);
+    let waits: Promise<unknown>[] | undefined;
+    try {
+      for (const name of facts.names) {
+        const session = this.manager.loadNow(request, response, name);
+        // Sealed cookies, first visits and stores that answer at once load synchronously: nothing for Nest to wait on.
+        if (session instanceof Promise) (waits ??= []).push(session);
+      }
+    } catch (error) {
+      // This request fails with the first error; loads already under way were logged if they fail too.
+      for (const wait of waits ?? []) wait.catch(() => undefined);
+      throw error;
+    }
     const viewNames = facts.render ? this.manager.viewLocals : false;
-    if (loaded) {
+    if (!waits) {
       if (viewNames) exposeToViews(response, this.manager.current(request)!, viewNames);
       return true;
     }
-    return (loads.length === 1 ? loads[0]! : Promise.all(loads)).then(() => {
+    return (waits.length === 1 ? waits[0]! : Promise.all(waits)).then(() => {
       if (viewNames) exposeToViews(response, this.manager.current(request)!, viewNames);
       return true as const;
     });

@@ -1,4 +1,6 @@
-import { Inject, Injectable, Logger, type ExecutionContext, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type ExecutionContext, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { expiryFrom } from './commit/commit-plan.js';
 import { ResponseCommitter, storeUnavailable } from './commit/response-committer.js';
 import { callStore, callStoreNow } from './commit/call-store.js';
@@ -9,9 +11,9 @@ import { SessionConfigError } from './errors/session-config.error.js';
 import { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
 import { readCookieValues } from './http/cookie-header.js';
 import { rawResponse, type SessionRequest, type SessionResponse } from './http/http-exchange.js';
-import { hookResponse } from './http/response-hook.js';
+import { hookResponse, hookResponsesOf } from './http/response-hook.js';
 import { newSessionId } from './http/session-id.js';
-import { requestSessions, type LoadedSession } from './request-sessions.js';
+import { exposeSessionOn, requestSessions, setRequestSession, type LoadedSession, type RequestSessions } from './request-sessions.js';
 import type { ResolvedConfig, ResolvedSession } from './session-config.js';
 import { SESSION_CONFIG } from './session.constants.js';
 import type { StoredSession } from './stores/session-store.js';
@@ -24,12 +26,29 @@ import { DEFAULT_SESSION_NAME, DEFAULTS } from './session.options.js';
  * handler then sees the same object.
  */
 @Injectable()
-export class SessionManager implements OnModuleDestroy {
+export class SessionManager implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('SessionModule');
   private readonly committer: ResponseCommitter;
 
-  constructor(@Inject(SESSION_CONFIG) private readonly config: ResolvedConfig) {
+  constructor(
+    @Inject(SESSION_CONFIG) private readonly config: ResolvedConfig,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
+  ) {
     this.committer = new ResponseCommitter(config.maxCommitAttempts, this.logger);
+  }
+
+  /**
+   * On Express, hooks the app's request and response prototypes before the
+   * first request (see hookResponsesOf and exposeSessionOn), so loading a
+   * session adds no property to Express's objects. Fastify's objects take
+   * them cheaply, one by one.
+   */
+  onModuleInit(): void {
+    const adapter = this.adapterHost?.httpAdapter;
+    if (adapter?.getType() !== 'express') return;
+    const app = adapter.getInstance() as { request?: unknown; response?: unknown };
+    if (app.response instanceof ServerResponse) hookResponsesOf(app.response);
+    if (app.request instanceof IncomingMessage) exposeSessionOn(app.request);
   }
 
   /** The names `@Render` views see the default session and flash under, or false. */
@@ -53,33 +72,46 @@ export class SessionManager implements OnModuleDestroy {
 
   /** Same as `load`, for code that holds the platform's request and response objects. */
   loadFor<T extends object = any, F extends object = any>(request: SessionRequest, response: SessionResponse, name = DEFAULT_SESSION_NAME): Promise<Session<T, F>> {
+    try {
+      const session = this.loadNow<T, F>(request, response, name);
+      return session instanceof Promise ? session : Promise.resolve(session);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * @internal The module's guard: `loadFor` without the promise when the
+   * session is there at once (a sealed cookie, a first visit, a store that
+   * answers synchronously). Throws what `loadFor` rejects with.
+   */
+  loadNow<T extends object = any, F extends object = any>(request: SessionRequest, response: SessionResponse, name: string): Session<T, F> | Promise<Session<T, F>> {
     const sessions = requestSessions(request);
+    const loaded = sessions.loaded.get(name);
+    if (loaded) return loaded.session;
     const pending = sessions.loading.get(name);
     if (pending) return pending;
     const config = this.config.sessions.get(name);
     if (!config) {
-      return Promise.reject(new SessionConfigError(`No session named "${name}" is configured; add it under SessionModule.forRoot({ sessions: { ${name}: { store } } }) or use one of: ${this.names.join(', ')}.`));
+      throw new SessionConfigError(`No session named "${name}" is configured; add it under SessionModule.forRoot({ sessions: { ${name}: { store } } }) or use one of: ${this.names.join(', ')}.`);
     }
-    if (sessions.loading.size === 0) {
+    if (sessions.loaded.size === 0 && sessions.loading.size === 0) {
       hookResponse(rawResponse(response), (status) => this.committer.commit(request, status));
     }
-    const adopt = (loaded: LoadedSession): Session<T, F> => {
-      sessions.loaded.set(name, loaded);
-      if (name === DEFAULT_SESSION_NAME) request.session = loaded.session;
-      return loaded.session;
-    };
-    const failed = (error: unknown): never => {
-      sessions.loading.delete(name);
-      throw this.unavailable(error);
-    };
     let read: LoadedSession | Promise<LoadedSession>;
     try {
       read = this.read(request, config);
     } catch (error) {
-      return Promise.reject(this.unavailable(error));
+      throw this.unavailable(error);
     }
-    // A sealed cookie, a first visit or a store that answers at once: adopted now, so the guard need not wait.
-    const loading = read instanceof Promise ? read.then(adopt, failed) : Promise.resolve(adopt(read));
+    if (!(read instanceof Promise)) return this.adopt(request, sessions, name, read);
+    const loading = read.then(
+      (later) => this.adopt<T, F>(request, sessions, name, later),
+      (error: unknown) => {
+        sessions.loading.delete(name);
+        throw this.unavailable(error);
+      },
+    );
     sessions.loading.set(name, loading);
     return loading;
   }
@@ -92,6 +124,12 @@ export class SessionManager implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     const stores = new Set([...this.config.sessions.values()].map((s) => s.store));
     await Promise.all([...stores].map((store) => store.close?.()));
+  }
+
+  private adopt<T extends object, F extends object>(request: SessionRequest, sessions: RequestSessions, name: string, loaded: LoadedSession): Session<T, F> {
+    sessions.loaded.set(name, loaded);
+    if (name === DEFAULT_SESSION_NAME) setRequestSession(request, loaded.session);
+    return loaded.session;
   }
 
   /** The request's session from its cookie; a promise only when the store must be asked. */

@@ -97,17 +97,21 @@ export class ResponseCommitter {
     return { failure };
   }
 
+  /** Asked only for a cookie line: Express's `req.protocol` is a getter that consults trust-proxy settings. */
+  private secure(request: SessionRequest, { session }: CommitPlan): boolean {
+    return session.secure === 'auto' ? isHttps(request) : session.secure;
+  }
+
   /** The session's `Set-Cookie` line, if the response needs one. */
   private cookieLine(request: SessionRequest, plan: CommitPlan, exists: boolean): string | undefined {
     const { session, state } = plan;
-    const secure = session.secure === 'auto' ? isHttps(request) : session.secure;
     if (plan.cookie === 'expire' || (!exists && state.hadCookie && plan.cookie === 'set')) {
-      return session.setCookie.line('', secure, 0);
+      return session.setCookie.line('', this.secure(request, plan), 0);
     }
     if (plan.cookie === 'keep' || !exists) return undefined;
     const expires = session.expireOnClose ? undefined : state.expiresAt;
     const value = session.sealer ? session.sealer.seal(state.id, recordAfter(plan)) : session.signer.sign(state.id);
-    const line = session.setCookie.line(value, secure, expires);
+    const line = session.setCookie.line(value, this.secure(request, plan), expires);
     if (line.length > MAX_COOKIE_BYTES) throw SessionTooLargeError.forCookie(session.cookieName, line.length, MAX_COOKIE_BYTES);
     return line;
   }

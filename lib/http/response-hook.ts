@@ -27,11 +27,15 @@ export type ResponseCommitter = (status: number) => CommitOutcome;
 
 type Method = (...args: unknown[]) => unknown;
 
-interface HookState {
-  readonly commit: ResponseCommitter;
+/** The response's own `writeHead`, `write` and `end`, which the hooked ones call through to. */
+interface Originals {
   readonly writeHead: Method;
   readonly write: Method;
   readonly end: Method;
+}
+
+interface HookState extends Originals {
+  readonly commit: ResponseCommitter;
   fired: boolean;
   /** A commit still waiting for its store. */
   pending: PendingCommit | undefined;
@@ -41,87 +45,130 @@ interface HookState {
   replaced: boolean;
 }
 
-const kHook = Symbol('nest-sessions.response-hook');
+/**
+ * Kept beside the response, not on it, for the reason RequestSessions is:
+ * Express 5 responses each have a map of their own, so every property added
+ * to one costs a new map.
+ */
+const hooks = new WeakMap<ServerResponse, HookState>();
 
-type HookedResponse = ServerResponse & { [kHook]?: HookState };
+/** Response prototypes whose methods were hooked once, for all their responses, with what they replaced. */
+const hookedPrototypes = new WeakMap<object, Originals>();
 
 /**
  * Commits the request's sessions just before its response leaves, whoever
  * sends it: a returned value, `@Redirect`, `@Res()` code, an exception
- * filter. Each response that loaded a session gets three thin wrappers (no
- * closures: the state lives under a symbol). The cookies must be in the
- * headers, so `writeHead` (or `end`, which writes them implicitly) plans the
- * commit; when the store has work to do, the head and the body wait for it,
- * so a failed save can still become a 503 (or a 500) instead of a response
- * that claims success. A response that streams before the store answered
- * sends its head at once and holds only `end()`.
+ * filter. The cookies must be in the headers, so `writeHead` (or `end`,
+ * which writes them implicitly) plans the commit; when the store has work to
+ * do, the head and the body wait for it, so a failed save can still become a
+ * 503 (or a 500) instead of a response that claims success. A response that
+ * streams before the store answered sends its head at once and holds only
+ * `end()`.
+ *
+ * A response whose prototype was hooked (`hookResponsesOf`) only gets its
+ * state recorded; any other gets three thin wrappers of its own.
  */
 export function hookResponse(res: ServerResponse, commit: ResponseCommitter): void {
-  const target = res as HookedResponse;
-  if (target[kHook]) return;
-  target[kHook] = { commit, writeHead: res.writeHead as Method, write: res.write as Method, end: res.end as Method, fired: false, pending: undefined, heldHead: undefined, replaced: false };
-  res.writeHead = hookedWriteHead as ServerResponse['writeHead'];
-  res.write = hookedWrite as ServerResponse['write'];
-  res.end = hookedEnd as ServerResponse['end'];
+  if (hooks.has(res)) return;
+  const shared = hookedPrototypes.get(Object.getPrototypeOf(res) as object);
+  const originals: Originals = shared ?? { writeHead: res.writeHead as Method, write: res.write as Method, end: res.end as Method };
+  hooks.set(res, { writeHead: originals.writeHead, write: originals.write, end: originals.end, commit, fired: false, pending: undefined, heldHead: undefined, replaced: false });
+  if (shared) return;
+  res.writeHead = instanceWriteHead as ServerResponse['writeHead'];
+  res.write = instanceWrite as ServerResponse['write'];
+  res.end = instanceEnd as ServerResponse['end'];
 }
 
-function hookedWriteHead(this: HookedResponse, status: number, ...rest: unknown[]): ServerResponse {
-  const state = this[kHook]!;
-  if (state.fired) return state.writeHead.call(this, status, ...rest) as ServerResponse;
+/**
+ * Hooks `writeHead`, `write` and `end` once on a prototype that a platform
+ * gives all of its responses (Express's `app.response`), so a request that
+ * loads a session adds nothing to its response object. Responses that loaded
+ * no session pass straight through. Call it before the first request, so
+ * that middleware wrapping `res.end` per response wraps the hooked one.
+ */
+export function hookResponsesOf(prototype: ServerResponse): void {
+  if (hookedPrototypes.has(prototype)) return;
+  const originals: Originals = { writeHead: prototype.writeHead as Method, write: prototype.write as Method, end: prototype.end as Method };
+  hookedPrototypes.set(prototype, originals);
+  prototype.writeHead = function writeHead(this: ServerResponse, ...args: unknown[]) {
+    const state = hooks.get(this);
+    return state === undefined ? originals.writeHead.apply(this, args) : hookedWriteHead(this, state, args);
+  } as ServerResponse['writeHead'];
+  prototype.write = function write(this: ServerResponse, ...args: unknown[]) {
+    const state = hooks.get(this);
+    return state === undefined ? originals.write.apply(this, args) : hookedWrite(this, state, args);
+  } as ServerResponse['write'];
+  prototype.end = function end(this: ServerResponse, ...args: unknown[]) {
+    const state = hooks.get(this);
+    return state === undefined ? originals.end.apply(this, args) : hookedEnd(this, state, args);
+  } as ServerResponse['end'];
+}
+
+function instanceWriteHead(this: ServerResponse, ...args: unknown[]): ServerResponse {
+  return hookedWriteHead(this, hooks.get(this)!, args);
+}
+
+function instanceWrite(this: ServerResponse, ...args: unknown[]): boolean {
+  return hookedWrite(this, hooks.get(this)!, args);
+}
+
+function instanceEnd(this: ServerResponse, ...args: unknown[]): ServerResponse {
+  return hookedEnd(this, hooks.get(this)!, args);
+}
+
+function hookedWriteHead(res: ServerResponse, state: HookState, args: unknown[]): ServerResponse {
+  if (state.fired) return state.writeHead.apply(res, args) as ServerResponse;
   state.fired = true;
-  const args = [status, ...rest];
-  const outcome = state.commit(status);
+  const outcome = state.commit(args[0] as number);
   if (outcome && 'settled' in outcome) {
     state.pending = outcome;
     state.heldHead = args; // sent by end() (or the first write) once the store answered
-    return this;
+    return res;
   }
   if (outcome && 'failure' in outcome) {
-    answerFailure(this, state, outcome);
-    return this;
+    answerFailure(res, state, outcome);
+    return res;
   }
-  if (outcome) addHeaders(this, headersArgument(args), outcome);
-  return state.writeHead.apply(this, args) as ServerResponse;
+  if (outcome) addHeaders(res, headersArgument(args), outcome);
+  return state.writeHead.apply(res, args) as ServerResponse;
 }
 
-function hookedWrite(this: HookedResponse, ...args: unknown[]): boolean {
-  const state = this[kHook]!;
+function hookedWrite(res: ServerResponse, state: HookState, args: unknown[]): boolean {
   if (state.replaced) return true;
-  if (!state.fired && !this.headersSent) this.writeHead(this.statusCode); // what Node's implicit header does
-  if (state.heldHead) sendHeldHeadNow(this, state);
-  return state.write.apply(this, args) as boolean;
+  if (!state.fired && !res.headersSent) res.writeHead(res.statusCode); // what Node's implicit header does
+  if (state.heldHead) sendHeldHeadNow(res, state);
+  return state.write.apply(res, args) as boolean;
 }
 
-function hookedEnd(this: HookedResponse, ...args: unknown[]): ServerResponse {
-  const state = this[kHook]!;
-  if (state.replaced) return this;
-  if (!state.fired && !this.headersSent) {
+function hookedEnd(res: ServerResponse, state: HookState, args: unknown[]): ServerResponse {
+  if (state.replaced) return res;
+  if (!state.fired && !res.headersSent) {
     state.fired = true;
-    const outcome = state.commit(this.statusCode);
+    const outcome = state.commit(res.statusCode);
     if (outcome && 'failure' in outcome) {
-      answerFailure(this, state, outcome);
-      return this;
+      answerFailure(res, state, outcome);
+      return res;
     }
     if (outcome && 'settled' in outcome) state.pending = outcome;
-    else if (outcome) addHeaders(this, undefined, outcome);
+    else if (outcome) addHeaders(res, undefined, outcome);
   }
   const pending = state.pending;
-  if (!pending) return state.end.apply(this, args) as ServerResponse;
+  if (!pending) return state.end.apply(res, args) as ServerResponse;
   state.pending = undefined;
   void pending.settled.then((outcome) => {
-    if (!state.heldHead && this.headersSent) return void state.end.apply(this, args); // streamed: the head left already
-    if ('failure' in outcome) return answerFailure(this, state, outcome);
+    if (!state.heldHead && res.headersSent) return void state.end.apply(res, args); // streamed: the head left already
+    if ('failure' in outcome) return answerFailure(res, state, outcome);
     const head = state.heldHead;
     state.heldHead = undefined;
-    addHeaders(this, head && headersArgument(head), outcome);
-    if (head) state.writeHead.apply(this, head);
-    state.end.apply(this, args);
+    addHeaders(res, head && headersArgument(head), outcome);
+    if (head) state.writeHead.apply(res, head);
+    state.end.apply(res, args);
   });
-  return this;
+  return res;
 }
 
 /** The body started before the store answered: the head goes now, with cookies for a save assumed to succeed. */
-function sendHeldHeadNow(res: HookedResponse, state: HookState): void {
+function sendHeldHeadNow(res: ServerResponse, state: HookState): void {
   const head = state.heldHead!;
   state.heldHead = undefined;
   addHeaders(res, headersArgument(head), state.pending!.headersNow());
@@ -133,7 +180,7 @@ function sendHeldHeadNow(res: HookedResponse, state: HookState): void {
  * 503 for a store outage, as Nest would answer it), not a response that
  * claims a change that was never saved, and none of the handler's headers.
  */
-function answerFailure(res: HookedResponse, state: HookState, { failure }: CommitFailure): void {
+function answerFailure(res: ServerResponse, state: HookState, { failure }: CommitFailure): void {
   state.heldHead = undefined;
   state.replaced = true;
   for (const name of res.getHeaderNames()) res.removeHeader(name);

@@ -47,6 +47,10 @@ describe.each(PLATFORMS)('guards, request.session and named sessions on %s', (pl
     expect((await browser.get('/named/main')).body).toEqual({ cart: ['book'], theme: null });
   });
 
+  it('request.session reads back what code assigns to it, after holding the loaded session', async () => {
+    expect((await browser.get('/guarded/reassign')).body).toEqual({ wasSession: true, readsBackAssigned: true });
+  });
+
   it('a named session outlives the destruction of the default one', async () => {
     await browser.post('/named/both');
     await browser.post('/named/sign-out');
