@@ -1,5 +1,6 @@
 import type { Session } from './core/session.js';
 import type { SessionState } from './core/session-state.js';
+import { ObjectSlot } from './http/object-slot.js';
 import type { ResolvedSession } from './session-config.js';
 
 export interface LoadedSession {
@@ -17,24 +18,18 @@ export class RequestSessions {
   committed = false;
 }
 
-/**
- * Kept beside the request, not on it: Express 5 gives every request object a
- * map (hidden class) of its own, so each property added to one builds a new
- * map and each read misses V8's caches (about 5 µs and 1.5 µs here). A
- * WeakMap lookup costs the same on any object and lets the entry go with it.
- */
-const sessionsByRequest = new WeakMap<object, RequestSessions>();
+const sessionsSlot = new ObjectSlot<RequestSessions>('nest-sessions.request');
 
 export function requestSessions(request: object): RequestSessions {
-  let sessions = sessionsByRequest.get(request);
-  if (sessions === undefined) sessionsByRequest.set(request, (sessions = new RequestSessions()));
+  let sessions = sessionsSlot.get(request);
+  if (sessions === undefined) sessionsSlot.set(request, (sessions = new RequestSessions()));
   return sessions;
 }
 
-/** Request prototypes that answer `request.session` themselves (see exposeSessionOn). */
+/** Request prototypes that answer `request.session` themselves. */
 const exposingPrototypes = new WeakSet<object>();
 
-/** What `request.session` holds on those requests: the loaded default session, or what code assigned since. */
+/** What `request.session` holds on requests whose prototype answers for it: the loaded default session, or what code assigned since. */
 const sessionProperty = new WeakMap<object, unknown>();
 
 /**

@@ -11,6 +11,7 @@ import { SessionConfigError } from './errors/session-config.error.js';
 import { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
 import { readCookieValues } from './http/cookie-header.js';
 import { rawResponse, type SessionRequest, type SessionResponse } from './http/http-exchange.js';
+import { keepStateBeside } from './http/object-slot.js';
 import { hookResponse, hookResponsesOf } from './http/response-hook.js';
 import { newSessionId } from './http/session-id.js';
 import { exposeSessionOn, requestSessions, setRequestSession, type LoadedSession, type RequestSessions } from './request-sessions.js';
@@ -47,8 +48,14 @@ export class SessionManager implements OnModuleInit, OnModuleDestroy {
     const adapter = this.adapterHost?.httpAdapter;
     if (adapter?.getType() !== 'express') return;
     const app = adapter.getInstance() as { request?: unknown; response?: unknown };
-    if (app.response instanceof ServerResponse) hookResponsesOf(app.response);
-    if (app.request instanceof IncomingMessage) exposeSessionOn(app.request);
+    if (app.response instanceof ServerResponse) {
+      keepStateBeside(app.response);
+      hookResponsesOf(app.response);
+    }
+    if (app.request instanceof IncomingMessage) {
+      keepStateBeside(app.request);
+      exposeSessionOn(app.request);
+    }
   }
 
   /** The names `@Render` views see the default session and flash under, or false. */

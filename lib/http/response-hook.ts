@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { withCookie } from './http-exchange.js';
+import { ObjectSlot } from './object-slot.js';
 
 /** The headers a commit adds to the response. */
 export interface CommitHeaders {
@@ -45,12 +46,7 @@ interface HookState extends Originals {
   replaced: boolean;
 }
 
-/**
- * Kept beside the response, not on it, for the reason RequestSessions is:
- * Express 5 responses each have a map of their own, so every property added
- * to one costs a new map.
- */
-const hooks = new WeakMap<ServerResponse, HookState>();
+const hooks = new ObjectSlot<HookState>('nest-sessions.response-hook');
 
 /** Response prototypes whose methods were hooked once, for all their responses, with what they replaced. */
 const hookedPrototypes = new WeakMap<object, Originals>();
@@ -69,7 +65,7 @@ const hookedPrototypes = new WeakMap<object, Originals>();
  * state recorded; any other gets three thin wrappers of its own.
  */
 export function hookResponse(res: ServerResponse, commit: ResponseCommitter): void {
-  if (hooks.has(res)) return;
+  if (hooks.get(res) !== undefined) return;
   const shared = hookedPrototypes.get(Object.getPrototypeOf(res) as object);
   const originals: Originals = shared ?? { writeHead: res.writeHead as Method, write: res.write as Method, end: res.end as Method };
   hooks.set(res, { writeHead: originals.writeHead, write: originals.write, end: originals.end, commit, fired: false, pending: undefined, heldHead: undefined, replaced: false });
