@@ -143,7 +143,7 @@ export class SessionManager implements OnModuleInit, OnModuleDestroy {
   private read(request: SessionRequest, config: ResolvedSession): LoadedSession | Promise<LoadedSession> {
     const now = Date.now();
     // Duplicates beyond a few are hostile: each costs an HMAC per secret (or an AES-GCM open), so only the first few count.
-    const cookies = readCookieValues(request.headers.cookie, config.cookieName).slice(0, DEFAULTS.maxCookieValues);
+    const cookies = readCookieValues(request.headers.cookie, config.cookieName, DEFAULTS.maxCookieValues);
     for (const value of cookies) {
       if (config.sealer) {
         const opened = config.sealer.open(value);

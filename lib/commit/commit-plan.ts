@@ -31,13 +31,13 @@ export function expiryFrom(now: number, createdAt: number, session: Pick<Resolve
 export function planCommit(session: ResolvedSession, state: SessionState, status: number, now: number): CommitPlan | undefined {
   if (!state.accessed || status >= 500) return undefined;
   const discard = state.discardedIds;
-  const flash = nextFlash(state, state.flash.incoming);
   const changed = state.ops.length > 0 || state.flash.loadedKeys.length > 0 || Object.keys(state.flash.outgoing).length > 0;
 
   if (state.storedId === undefined) {
+    const flash = nextFlash(state, state.flash.incoming);
     if (Object.keys(state.data).length === 0 && Object.keys(flash).length === 0) {
       // Nothing worth keeping: no record, and a cookie only to erase one we just invalidated.
-      return { session, state, action: { kind: 'none' }, discard, cookie: discard.length && state.hadCookie ? 'expire' : 'keep' };
+      return { session, state, action: NO_ACTION, discard, cookie: discard.length && state.hadCookie ? 'expire' : 'keep' };
     }
     const record = new PlannedRecord(1, state.expiresAt, state.createdAt, state.data, flash);
     return { session, state, action: { kind: 'save', record, ifVersion: undefined }, discard, cookie: 'set' };
@@ -51,11 +51,14 @@ export function planCommit(session: ResolvedSession, state: SessionState, status
   const recordInCookie = session.sealer !== undefined && (changed || extend);
   const cookie = browserExpiryMoved || recordInCookie || state.needsResign ? 'set' : 'keep';
   if (changed) {
-    const record = new PlannedRecord(state.baseVersion! + 1, state.expiresAt, state.createdAt, state.data, flash);
+    const record = new PlannedRecord(state.baseVersion! + 1, state.expiresAt, state.createdAt, state.data, nextFlash(state, state.flash.incoming));
     return { session, state, action: { kind: 'save', record, ifVersion: state.baseVersion }, discard, cookie };
   }
-  return { session, state, action: extend ? { kind: 'touch', expiresAt: extended } : { kind: 'none' }, discard, cookie };
+  return { session, state, action: extend ? { kind: 'touch', expiresAt: extended } : NO_ACTION, discard, cookie };
 }
+
+/** Shared by every plan with nothing for the store to do (most reads): nothing reads it but its kind. */
+const NO_ACTION: StoreAction = Object.freeze({ kind: 'none' });
 
 /** The record as it stands after this plan: what a sealed cookie must carry. */
 export function recordAfter(plan: CommitPlan): StoredSession {

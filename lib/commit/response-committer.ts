@@ -8,6 +8,9 @@ import { planCommit, recordAfter, type CommitPlan } from './commit-plan.js';
 import { KeyedLock } from './keyed-lock.js';
 import { persistCommit } from './persist-commit.js';
 
+/** The headers of a commit that sends no cookie (most reads): shared, never changed. */
+const VARY_ONLY: CommitHeaders = Object.freeze({ setCookies: Object.freeze([]) as readonly string[], vary: true });
+
 /** Browsers keep at most this much of one Set-Cookie line (name, value and attributes). */
 const MAX_COOKIE_BYTES = 4096;
 
@@ -55,9 +58,14 @@ export class ResponseCommitter {
     const plans = this.plan(request, status);
     if (!plans) return undefined;
     const outcomes: (boolean | Promise<boolean>)[] = [];
+    let waiting = false;
     try {
-      for (const plan of plans) outcomes.push(persistCommit(plan, this.maxCommitAttempts, this.commits));
-      if (outcomes.every((outcome) => typeof outcome === 'boolean')) return this.headersFor(request, plans, outcomes as boolean[]);
+      for (const plan of plans) {
+        const outcome = persistCommit(plan, this.maxCommitAttempts, this.commits);
+        outcomes.push(outcome);
+        if (outcome instanceof Promise) waiting = true;
+      }
+      if (!waiting) return this.headersFor(request, plans, outcomes as boolean[]);
     } catch (error) {
       // Saves of other sessions already under way still settle; their failures are logged, the answer is this one.
       for (const outcome of outcomes) if (outcome instanceof Promise) outcome.catch((other: unknown) => void this.failure(other));
@@ -78,12 +86,12 @@ export class ResponseCommitter {
   }
 
   private headersFor(request: SessionRequest, plans: readonly CommitPlan[], kept: readonly boolean[]): CommitHeaders {
-    const setCookies: string[] = [];
+    let setCookies: string[] | undefined;
     for (let i = 0; i < plans.length; i++) {
       const line = this.cookieLine(request, plans[i]!, kept[i]!);
-      if (line !== undefined) setCookies.push(line);
+      if (line !== undefined) (setCookies ??= []).push(line);
     }
-    return { setCookies, vary: true };
+    return setCookies ? { setCookies, vary: true } : VARY_ONLY;
   }
 
   /** Logs why the commit failed; the client gets a 503 for a store outage (as for a load), else a 500. Nothing was saved. */

@@ -23,18 +23,24 @@ export type IdFactory = () => { id: string; now: number; expiresAt: number };
  * leaves. Typed by `T` (default: the augmentable `SessionData`).
  */
 export class Session<T extends object = SessionData, F extends object = Record<string, any>> {
-  /** This session's one-request messages. */
-  readonly flash: FlashBag<F>;
-  /** Request-only values: never stored; `get`/`has` see them when no stored value exists. */
-  readonly transient: TransientValues;
+  // Made on first use: most requests touch neither.
+  private flashBag: FlashBag<F> | undefined;
+  private transientValues: TransientValues | undefined;
 
   /** @internal */
   constructor(
     private readonly state: SessionState,
     private readonly newId: IdFactory,
-  ) {
-    this.flash = new FlashBag<F>(state);
-    this.transient = new TransientValues(state.transient);
+  ) {}
+
+  /** This session's one-request messages. */
+  get flash(): FlashBag<F> {
+    return (this.flashBag ??= new FlashBag<F>(this.state));
+  }
+
+  /** Request-only values: never stored; `get`/`has` see them when no stored value exists. */
+  get transient(): TransientValues {
+    return (this.transientValues ??= new TransientValues(this.state.transient));
   }
 
   get id(): string {

@@ -4,12 +4,12 @@
  * and narrow: we never decode values we did not write.
  */
 
-/** Every value sent under `name` (browsers may send duplicates for different paths), most specific first. */
-export function readCookieValues(header: string | undefined, name: string): string[] {
+/** The values sent under `name` (browsers may send duplicates for different paths), most specific first; at most `limit`. */
+export function readCookieValues(header: string | undefined, name: string, limit = Infinity): string[] {
   const values: string[] = [];
   if (!header) return values;
   let start = 0;
-  while (start < header.length) {
+  while (start < header.length && values.length < limit) {
     let end = header.indexOf(';', start);
     if (end === -1) end = header.length;
     const eq = header.indexOf('=', start);

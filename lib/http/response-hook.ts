@@ -209,17 +209,24 @@ function addHeaders(res: ServerResponse, headers: unknown, added: CommitHeaders)
   if (headers) {
     const object = headers as OutgoingHttpHeaders;
     if (added.setCookies.length) {
-      const key = Object.keys(object).find((k) => k.toLowerCase() === 'set-cookie') ?? 'set-cookie';
+      const key = headerKey(object, 'set-cookie');
       const existing = object[key];
       const lines = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
       object[key] = [...lines, ...added.setCookies];
     }
     if (added.vary) {
-      const varyKey = Object.keys(object).find((k) => k.toLowerCase() === 'vary') ?? 'vary';
+      const varyKey = headerKey(object, 'vary');
       object[varyKey] = withCookie(object[varyKey] ?? res.getHeader('vary'));
     }
     return;
   }
   for (const line of added.setCookies) res.appendHeader('Set-Cookie', line);
   if (added.vary) res.setHeader('Vary', withCookie(res.getHeader('Vary')));
+}
+
+/** The key header `name` (lower case) has in a headers object, whatever its case; `name` itself when absent. */
+function headerKey(object: OutgoingHttpHeaders, name: string): string {
+  if (name in object) return name;
+  for (const key in object) if (key.length === name.length && key.toLowerCase() === name) return key;
+  return name;
 }
