@@ -11,11 +11,13 @@ export interface LoadedSession {
 
 /** The sessions one request has loaded. */
 export class RequestSessions {
-  /** Loads still waiting for their store. */
-  readonly loading = new Map<string, Promise<Session<any, any>>>();
+  /** Loads still waiting for their store (made for the first one: most loads answer at once). */
+  loading: Map<string, Promise<Session<any, any>>> | undefined;
   readonly loaded = new Map<string, LoadedSession>();
   /** Set once the response hook started the commit, so it runs only once. */
   committed = false;
+  /** What `request.session` reads on requests whose prototype answers for it (see exposeSessionOn). */
+  sessionProperty: unknown;
 }
 
 const sessionsSlot = new ObjectSlot<RequestSessions>('nest-sessions.request');
@@ -29,9 +31,6 @@ export function requestSessions(request: object): RequestSessions {
 /** Request prototypes that answer `request.session` themselves. */
 const exposingPrototypes = new WeakSet<object>();
 
-/** What `request.session` holds on requests whose prototype answers for it: the loaded default session, or what code assigned since. */
-const sessionProperty = new WeakMap<object, unknown>();
-
 /**
  * Gives every request of a prototype a platform shares among them (Express's
  * `app.request`) a `request.session` that reads and writes like a plain
@@ -43,16 +42,16 @@ export function exposeSessionOn(prototype: object): void {
   Object.defineProperty(prototype, 'session', {
     configurable: true,
     get(this: object) {
-      return sessionProperty.get(this);
+      return sessionsSlot.get(this)?.sessionProperty;
     },
     set(this: object, value: unknown) {
-      sessionProperty.set(this, value);
+      requestSessions(this).sessionProperty = value;
     },
   });
 }
 
 /** `request.session = session`, without adding a property where the prototype answers for it. */
-export function setRequestSession(request: { session?: unknown }, session: Session<any, any>): void {
-  if (exposingPrototypes.has(Object.getPrototypeOf(request) as object)) sessionProperty.set(request, session);
+export function setRequestSession(request: { session?: unknown }, sessions: RequestSessions, session: Session<any, any>): void {
+  if (exposingPrototypes.has(Object.getPrototypeOf(request) as object)) sessions.sessionProperty = session;
   else request.session = session;
 }

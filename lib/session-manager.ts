@@ -96,13 +96,13 @@ export class SessionManager implements OnModuleInit, OnModuleDestroy {
     const sessions = requestSessions(request);
     const loaded = sessions.loaded.get(name);
     if (loaded) return loaded.session;
-    const pending = sessions.loading.get(name);
+    const pending = sessions.loading?.get(name);
     if (pending) return pending;
     const config = this.config.sessions.get(name);
     if (!config) {
       throw new SessionConfigError(`No session named "${name}" is configured; add it under SessionModule.forRoot({ sessions: { ${name}: { store } } }) or use one of: ${this.names.join(', ')}.`);
     }
-    if (sessions.loaded.size === 0 && sessions.loading.size === 0) {
+    if (sessions.loaded.size === 0 && !sessions.loading?.size) {
       hookResponse(rawResponse(response), (status) => this.committer.commit(request, status));
     }
     let read: LoadedSession | Promise<LoadedSession>;
@@ -115,11 +115,11 @@ export class SessionManager implements OnModuleInit, OnModuleDestroy {
     const loading = read.then(
       (later) => this.adopt<T, F>(request, sessions, name, later),
       (error: unknown) => {
-        sessions.loading.delete(name);
+        sessions.loading!.delete(name);
         throw this.unavailable(error);
       },
     );
-    sessions.loading.set(name, loading);
+    (sessions.loading ??= new Map()).set(name, loading);
     return loading;
   }
 
@@ -135,7 +135,7 @@ export class SessionManager implements OnModuleInit, OnModuleDestroy {
 
   private adopt<T extends object, F extends object>(request: SessionRequest, sessions: RequestSessions, name: string, loaded: LoadedSession): Session<T, F> {
     sessions.loaded.set(name, loaded);
-    if (name === DEFAULT_SESSION_NAME) setRequestSession(request, loaded.session);
+    if (name === DEFAULT_SESSION_NAME) setRequestSession(request, sessions, loaded.session);
     return loaded.session;
   }
 
