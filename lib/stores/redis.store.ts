@@ -3,6 +3,7 @@ import { SessionConfigError } from '../errors/session-config.error.js';
 import { SessionError } from '../errors/session.error.js';
 import { isSessionId } from '../http/session-id.js';
 import { COMPARE_AND_SET, RECORD_HEADER, TOUCH } from './redis/redis-scripts.js';
+import { WriteCoalescer } from './redis/write-coalescer.js';
 import { isStoredSession, serializeSession, type SessionStore, type StoreSetOptions, type StoredSession } from './session-store.js';
 
 interface PrefixOption {
@@ -50,6 +51,9 @@ export class RedisStore implements SessionStore {
   private readonly prefix: string;
   private readonly ownsClient: boolean;
   private client: Promise<Client> | undefined;
+  /** The client once it exists (ioredis queues commands until it is connected). */
+  private ready: Client | undefined;
+  private coalescer: WriteCoalescer | undefined;
   private closed = false;
 
   constructor(private readonly options: RedisStoreOptions) {
@@ -67,38 +71,41 @@ export class RedisStore implements SessionStore {
     }
     this.prefix = options.prefix ?? 'sess:';
     this.ownsClient = !('client' in options && options.client);
-    if ('client' in options && options.client) this.client = Promise.resolve(withScripts(options.client));
+    if ('client' in options && options.client) this.client = Promise.resolve(this.adopt(withScripts(options.client)));
   }
 
-  async get(id: string): Promise<StoredSession | undefined> {
-    if (!isSessionId(id)) return undefined;
-    const json = await (await this.connection()).get(this.key(id));
-    return typeof json === 'string' ? parse(json) : undefined;
+  get(id: string): Promise<StoredSession | undefined> {
+    if (!isSessionId(id)) return Promise.resolve(undefined);
+    const key = this.key(id);
+    return this.send((client) => client.get(key)).then(parseReply);
   }
 
   async set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
     if (!isSessionId(id)) return false;
-    const client = await this.connection();
+    const key = this.key(id);
     const json = serialize(session);
     const ttlMs = toTtl(options.ttlMs);
-    if (options.ifVersion === undefined) {
-      await client.set(this.key(id), json, 'PX', ttlMs);
+    const ifVersion = options.ifVersion;
+    if (ifVersion === undefined) {
+      await this.send((client) => client.set(key, json, 'PX', ttlMs));
       return true;
     }
-    const written = await client.nestSessionsCompareAndSet(this.key(id), String(options.ifVersion), json, ttlMs);
+    const written = await this.send((client) => client.nestSessionsCompareAndSet(key, String(ifVersion), json, ttlMs));
     return Number(written) === 1;
   }
 
   async destroy(id: string): Promise<void> {
     if (!isSessionId(id)) return;
-    await (await this.connection()).del(this.key(id));
+    const key = this.key(id);
+    await this.send((client) => client.del(key));
   }
 
   async touch(id: string, expiresAt: number): Promise<void> {
     if (!isSessionId(id)) return;
     if (!Number.isSafeInteger(expiresAt)) throw new TypeError(`RedisStore.touch needs expiresAt in whole epoch ms; got ${expiresAt}.`);
-    const client = await this.connection();
-    await client.nestSessionsTouch(this.key(id), String(expiresAt), toTtl(expiresAt - Date.now()));
+    const key = this.key(id);
+    const ttlMs = toTtl(expiresAt - Date.now());
+    await this.send((client) => client.nestSessionsTouch(key, String(expiresAt), ttlMs));
   }
 
   /** Quits the client the store created from a url or options; a client you handed in stays open. */
@@ -107,6 +114,8 @@ export class RedisStore implements SessionStore {
     this.closed = true;
     const pending = this.client;
     this.client = undefined;
+    this.ready = undefined;
+    this.coalescer = undefined;
     if (!pending) return;
     const client = await pending.catch(() => undefined);
     if (client?.status === 'ready') await client.quit();
@@ -117,9 +126,29 @@ export class RedisStore implements SessionStore {
     return this.prefix + id;
   }
 
+  /**
+   * Issues a command now when connected, so commands go out in the order the
+   * store was called (and share their turn's socket write), else once the
+   * client exists.
+   */
+  private send<T>(command: (client: Client) => Promise<T>): Promise<T> {
+    const client = this.ready;
+    if (client) {
+      this.coalescer?.hold();
+      return command(client);
+    }
+    return this.connection().then(command);
+  }
+
   private connection(): Promise<Client> {
     if (this.closed) return Promise.reject(new SessionError('RedisStore was closed; create a new one to reconnect.'));
-    return (this.client ??= this.open());
+    return (this.client ??= this.open().then((opened) => (this.closed ? opened : this.adopt(opened))));
+  }
+
+  private adopt(client: Client): Client {
+    this.ready = client;
+    this.coalescer = WriteCoalescer.for(client);
+    return client;
   }
 
   /** Loads ioredis only now, so apps that never use Redis never load it. */
@@ -151,8 +180,8 @@ function serialize(session: StoredSession): string {
   return JSON.stringify({ version, expiresAt, createdAt, data, flash });
 }
 
-function parse(json: string): StoredSession | undefined {
-  if (!RECORD_HEADER.test(json)) return undefined;
+function parseReply(json: string | null): StoredSession | undefined {
+  if (typeof json !== 'string' || !RECORD_HEADER.test(json)) return undefined;
   try {
     const value: unknown = JSON.parse(json);
     return isStoredSession(value) ? value : undefined;

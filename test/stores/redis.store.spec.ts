@@ -207,6 +207,26 @@ describe.each([
     expect(await commandsSentBy(() => store.destroy(id))).toEqual(['del']);
   });
 
+  it('commands issued in one turn of the event loop (sent in one socket write) run in the order issued', async () => {
+    const id = newId();
+    await store.set(id, record(), { ttlMs: MINUTE });
+    const [before, written, after, stale] = await Promise.all([
+      store.get(id),
+      store.set(id, record({ version: 2, data: { step: 2 } }), { ttlMs: MINUTE, ifVersion: 1 }),
+      store.get(id),
+      store.set(id, record({ version: 2, data: { step: 'late' } }), { ttlMs: MINUTE, ifVersion: 1 }),
+    ]);
+    expect([before?.version, written, after?.data, stale]).toEqual([1, true, { step: 2 }, false]);
+  });
+
+  it('a lone command is sent at the end of its turn, not held back for more traffic', async () => {
+    const id = newId();
+    await store.set(id, record(), { ttlMs: MINUTE });
+    const started = performance.now();
+    expect((await store.get(id))?.version).toBe(1);
+    expect(performance.now() - started).toBeLessThan(250);
+  });
+
   it('survives SCRIPT FLUSH: ioredis reloads the scripts on NOSCRIPT', async () => {
     const id = newId();
     await store.set(id, record(), { ttlMs: MINUTE });
