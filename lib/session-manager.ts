@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, Optional, type ExecutionContext, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { IncomingMessage, ServerResponse } from 'node:http';
 import { expiryFrom } from './commit/commit-plan.js';
 import { ResponseCommitter, storeUnavailable } from './commit/response-committer.js';
 import { callStore, callStoreNow } from './commit/call-store.js';
@@ -11,10 +10,10 @@ import { SessionConfigError } from './errors/session-config.error.js';
 import { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
 import { readCookieValues } from './http/cookie-header.js';
 import { rawResponse, type SessionRequest, type SessionResponse } from './http/http-exchange.js';
-import { keepStateBeside } from './http/object-slot.js';
-import { hookResponse, hookResponsesOf } from './http/response-hook.js';
+import { prepareExpressPrototypes } from './http/express-prototypes.js';
+import { hookResponse } from './http/response-hook.js';
 import { newSessionId } from './http/session-id.js';
-import { exposeSessionOn, requestSessions, setRequestSession, type LoadedSession, type RequestSessions } from './request-sessions.js';
+import { requestSessions, setRequestSession, type LoadedSession, type RequestSessions } from './request-sessions.js';
 import type { ResolvedConfig, ResolvedSession } from './session-config.js';
 import { SESSION_CONFIG } from './session.constants.js';
 import type { StoredSession } from './stores/session-store.js';
@@ -38,24 +37,9 @@ export class SessionManager implements OnModuleInit, OnModuleDestroy {
     this.committer = new ResponseCommitter(config.maxCommitAttempts, this.logger);
   }
 
-  /**
-   * On Express, hooks the app's request and response prototypes before the
-   * first request (see hookResponsesOf and exposeSessionOn), so loading a
-   * session adds no property to Express's objects. Fastify's objects take
-   * them cheaply, one by one.
-   */
+  /** Before the first request: on Express, see prepareExpressPrototypes. */
   onModuleInit(): void {
-    const adapter = this.adapterHost?.httpAdapter;
-    if (adapter?.getType() !== 'express') return;
-    const app = adapter.getInstance() as { request?: unknown; response?: unknown };
-    if (app.response instanceof ServerResponse) {
-      keepStateBeside(app.response);
-      hookResponsesOf(app.response);
-    }
-    if (app.request instanceof IncomingMessage) {
-      keepStateBeside(app.request);
-      exposeSessionOn(app.request);
-    }
+    prepareExpressPrototypes(this.adapterHost);
   }
 
   /** The names `@Render` views see the default session and flash under, or false. */
