@@ -1,7 +1,6 @@
 import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
-import { cloneJson } from '../core/json-value.js';
-import type { SessionStore, StoreSetOptions, StoredSession } from './session-store.js';
+import { copySession, type SessionStore, type StoreSetOptions, type StoredSession } from './session-store.js';
 
 export interface MemoryStoreOptions {
   /** Most sessions kept; past it the least recently used is evicted. @default 100_000 */
@@ -84,14 +83,14 @@ export class MemoryStore implements SessionStore {
       this.entries.set(id, entry);
       entry.touchedAt = ++this.clock;
     }
-    return copyRecord(entry.record);
+    return copySession(entry.record);
   }
 
   setSync(id: string, session: StoredSession, options: StoreSetOptions): boolean {
     const now = Date.now();
     if (options.ifVersion !== undefined && this.live(id, now)?.record.version !== options.ifVersion) return false;
     this.entries.delete(id);
-    this.entries.set(id, { record: copyRecord(session), expiresAt: now + options.ttlMs, touchedAt: ++this.clock });
+    this.entries.set(id, { record: copySession(session), expiresAt: now + options.ttlMs, touchedAt: ++this.clock });
     if (this.entries.size > this.maxEntries) this.evictOldest();
     return true;
   }
@@ -146,13 +145,3 @@ export class MemoryStore implements SessionStore {
   }
 }
 
-/** A deep copy of a record (JSON values only, as every record holds): a few times cheaper than a JSON round trip. */
-function copyRecord(record: StoredSession): StoredSession {
-  return {
-    version: record.version,
-    expiresAt: record.expiresAt,
-    createdAt: record.createdAt,
-    data: cloneJson(record.data),
-    flash: cloneJson(record.flash),
-  };
-}
