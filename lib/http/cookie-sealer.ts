@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 import { copySession, isStoredSession, serializeSession, type StoredSession } from '../stores/session-store.js';
+import { RandomPool } from './random-pool.js';
 import { isSessionId } from './session-id.js';
 import { VerifiedCache } from './verified-cache.js';
 
@@ -42,8 +43,7 @@ export class CookieSealer {
    * request still holds, and only copies of it leave.
    */
   private readonly opened = new VerifiedCache<OpenedPlain>(OPENED_CACHE_ENTRIES, OPENED_CACHE_CHARS);
-  private ivPool = Buffer.alloc(0);
-  private ivOffset = 0;
+  private readonly ivs = new RandomPool(IV_BYTES * IVS_PER_REFILL);
 
   constructor(secrets: readonly string[], cookieName: string) {
     this.keys = secrets.map((secret) => Buffer.from(hkdfSync('sha256', secret, 'nest-sessions', 'cookie-store:aes-256-gcm', 32)));
@@ -51,7 +51,8 @@ export class CookieSealer {
   }
 
   seal(id: string, record: StoredSession): string {
-    const iv = this.nextIv();
+    // A fresh 96-bit random IV; random IVs under one key stay safe far beyond any session count (NIST SP 800-38D).
+    const iv = this.ivs.take(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.keys[0], iv);
     cipher.setAAD(this.aad);
     // A pair, not `{ id, ...record }`: no object copy on the way in, no rest-spread on the way out.
@@ -85,17 +86,6 @@ export class CookieSealer {
       return opened;
     }
     return undefined;
-  }
-
-  /** A fresh 96-bit random IV; random IVs under one key stay safe far beyond any session count (NIST SP 800-38D). */
-  private nextIv(): Buffer {
-    if (this.ivOffset + IV_BYTES > this.ivPool.length) {
-      this.ivPool = randomBytes(IV_BYTES * IVS_PER_REFILL);
-      this.ivOffset = 0;
-    }
-    const iv = this.ivPool.subarray(this.ivOffset, this.ivOffset + IV_BYTES);
-    this.ivOffset += IV_BYTES;
-    return iv;
   }
 
   private decrypt(key: Buffer, iv: Buffer, body: Buffer, tag: Buffer): string | undefined {

@@ -1,20 +1,14 @@
-import { randomBytes } from 'node:crypto';
+import { RandomPool } from './random-pool.js';
 
 const ID_BYTES = 32;
-/** Ids drawn per call to the system's random source: one call per 128 ids instead of one each (~5 µs saved per id). */
-const IDS_PER_REFILL = 128;
-let pool = Buffer.alloc(0);
-let offset = 0;
+/** Enough for 128 ids per draw from the system's random source. */
+const random = new RandomPool(ID_BYTES * 128);
 
 /** 32 random bytes, base64url: 256 bits, beyond guessing. Each pooled byte serves once and is wiped once used. */
 export function newSessionId(): string {
-  if (offset + ID_BYTES > pool.length) {
-    pool = randomBytes(ID_BYTES * IDS_PER_REFILL);
-    offset = 0;
-  }
-  const id = pool.toString('base64url', offset, offset + ID_BYTES);
-  pool.fill(0, offset, offset + ID_BYTES);
-  offset += ID_BYTES;
+  const bytes = random.take(ID_BYTES);
+  const id = bytes.toString('base64url');
+  bytes.fill(0);
   return id;
 }
 
