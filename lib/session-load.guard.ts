@@ -49,15 +49,15 @@ export class SessionLoadGuard implements CanActivate {
       for (const wait of waits ?? []) wait.catch(() => undefined);
       throw error;
     }
+    if (!waits) return this.loaded(facts, request, response);
+    return (waits.length === 1 ? waits[0]! : Promise.all(waits)).then(() => this.loaded(facts, request, response));
+  }
+
+  /** Every session is in: a `@Render` view gets the default one. */
+  private loaded(facts: HandlerFacts, request: SessionRequest, response: SessionResponse): true {
     const viewNames = facts.render ? this.manager.viewLocals : false;
-    if (!waits) {
-      if (viewNames) exposeToViews(response, this.manager.current(request)!, viewNames);
-      return true;
-    }
-    return (waits.length === 1 ? waits[0]! : Promise.all(waits)).then(() => {
-      if (viewNames) exposeToViews(response, this.manager.current(request)!, viewNames);
-      return true as const;
-    });
+    if (viewNames) exposeToViews(response, this.manager.current(request)!, viewNames);
+    return true;
   }
 
   private factsFor(context: ExecutionContext): HandlerFacts {

@@ -12,10 +12,9 @@ export interface SessionRequest {
   session?: unknown;
 }
 
+/** Fastify's reply: only the Node response under it is used. */
 interface FastifyReplyLike {
   raw: ServerResponse;
-  header(name: string, value: string): unknown;
-  getHeader(name: string): unknown;
 }
 
 export type SessionResponse = ServerResponse | FastifyReplyLike;
@@ -27,12 +26,4 @@ export function rawResponse(res: SessionResponse): ServerResponse {
 
 export function isHttps(req: SessionRequest): boolean {
   return req.protocol === 'https';
-}
-
-/** `Vary` with `Cookie` added once; `*` already covers everything. */
-export function withCookie(current: unknown): string {
-  const text = Array.isArray(current) ? current.join(', ') : current == null ? '' : String(current);
-  if (text === '') return 'Cookie';
-  const parts = text.split(',').map((p) => p.trim().toLowerCase());
-  return parts.includes('cookie') || parts.includes('*') ? text : `${text}, Cookie`;
 }
