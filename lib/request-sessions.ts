@@ -34,7 +34,7 @@ const exposingPrototypes = new WeakSet<object>();
 /**
  * Gives every request of a prototype a platform shares among them (Express's
  * `app.request`) a `request.session` that reads and writes like a plain
- * property, kept beside the request rather than added to each one.
+ * property, kept in the request's slot rather than added to each request.
  */
 export function exposeSessionOn(prototype: object): void {
   if (exposingPrototypes.has(prototype)) return;
