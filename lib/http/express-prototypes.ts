@@ -9,9 +9,10 @@ import { hookResponsesOf } from './response-hook.js';
  * response hook on `app.response` and `request.session` on `app.request`.
  * Express 5 gives each of its requests and responses a hidden class of its
  * own, so every property added to one builds a new class (about 4 µs here):
- * loading a session then adds just one symbol-keyed slot to each object
- * instead of four properties. Fastify's objects share their classes and take
- * the hook one by one; other platforms are left alone.
+ * loading a session then adds just one symbol-keyed slot to each object,
+ * not the response's three wrappers and `request.session` besides. Fastify's
+ * objects share their classes and take the hook one by one; other platforms
+ * are left alone.
  */
 export function prepareExpressPrototypes(adapterHost: HttpAdapterHost | undefined): void {
   const adapter = adapterHost?.httpAdapter;
