@@ -67,10 +67,7 @@ export class CookieSealer {
 
   open(value: string): OpenedCookie | undefined {
     const known = this.opened.get(value);
-    if (known) {
-      const parsed = (known.parsed ??= this.parse(known.plain, known.stale) ?? null);
-      return parsed ? { id: parsed.id, record: copySession(parsed.record), stale: parsed.stale } : undefined;
-    }
+    if (known) return handOut((known.parsed ??= this.parse(known.plain, known.stale) ?? null));
     if (!/^[A-Za-z0-9_-]+$/.test(value)) return undefined;
     const raw = Buffer.from(value, 'base64url');
     // Unused trailing bits or a dangling character decode to the same bytes: accept only what seal() writes.
@@ -81,9 +78,9 @@ export class CookieSealer {
     for (let i = 0; i < this.keys.length; i++) {
       const plain = this.decrypt(this.keys[i], iv, body, tag);
       if (plain === undefined) continue;
-      const opened = this.parse(plain, i > 0);
-      if (opened) this.opened.set(value, { plain, stale: i > 0 }, plain.length);
-      return opened;
+      const parsed = this.parse(plain, i > 0);
+      if (parsed) this.opened.set(value, { plain, stale: i > 0, parsed }, plain.length);
+      return handOut(parsed ?? null);
     }
     return undefined;
   }
@@ -110,4 +107,13 @@ export class CookieSealer {
       return undefined;
     }
   }
+}
+
+/**
+ * A copy of a parsed record, never the parsed record itself, and the same on
+ * both paths: a value this instance remembers and one it had to decrypt open
+ * to equal records (a copy drops "__proto__" keys, as every copy does).
+ */
+function handOut(parsed: OpenedCookie | null): OpenedCookie | undefined {
+  return parsed ? { id: parsed.id, record: copySession(parsed.record), stale: parsed.stale } : undefined;
 }

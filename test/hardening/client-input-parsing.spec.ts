@@ -143,10 +143,31 @@ describe('sealed cookies (CookieSealer)', () => {
       fc.property(jsonRecord, fc.boolean(), (record, old) => {
         const id = newSessionId();
         const opened = sealer.open((old ? older : sealer).seal(id, record));
-        expect(opened).toEqual({ id, record: JSON.parse(JSON.stringify(record)), stale: old });
+        // As every copy of session data: the JSON, less any "__proto__" key (see the test below).
+        const asStored = JSON.parse(JSON.stringify(record), (key, value: unknown) => (key === '__proto__' ? undefined : value));
+        expect(opened).toEqual({ id, record: asStored, stale: old });
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('opens a record with "__proto__" keys the same whether this instance sealed it or another did: the keys dropped, no prototype set', () => {
+    const poisoned: StoredSession = {
+      ...recordA,
+      data: JSON.parse('{"user":{"__proto__":{"isAdmin":true},"name":"x"}}'),
+      flash: JSON.parse('{"__proto__":{"isAdmin":true}}'),
+    };
+    const sealedHere = sealer.seal(newSessionId(), poisoned);
+    const sealedElsewhere = new CookieSealer([SECRET], 'sid').seal(newSessionId(), poisoned); // this sealer has never seen it
+    for (const value of [sealedHere, sealedElsewhere, sealedElsewhere]) {
+      const { record } = sealer.open(value)!;
+      const user = record.data.user as Record<string, unknown>;
+      expect(user).toEqual({ name: 'x' });
+      expect(Object.hasOwn(user, '__proto__')).toBe(false);
+      expect(Object.getPrototypeOf(user)).toBe(Object.prototype);
+      expect(Object.hasOwn(record.flash, '__proto__')).toBe(false);
+      expect((record.flash as { isAdmin?: unknown }).isAdmin).toBeUndefined();
+    }
   });
 
   it('never throws on arbitrary input and opens nothing it did not seal', () => {
