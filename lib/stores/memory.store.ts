@@ -13,20 +13,26 @@ interface Entry {
   /** The store's own deep copy: callers get copies of it, never it. */
   record: StoredSession;
   expiresAt: number;
-  /** The store's clock when the entry last moved to the back of the map. */
-  touchedAt: number;
+  /** The store's clock when the entry was put at the back of the map. */
+  placedAt: number;
+  /** The store's clock when the entry was last read or written. */
+  usedAt: number;
 }
 
 /** Entries looked at per sweep tick: the sweep never blocks the event loop for long. */
 const SWEEP_BUDGET = 10_000;
 
+/** Entries an eviction may move to the back for having been used; then the front goes regardless. */
+const SECOND_CHANCES = 32;
+
 /**
  * Sessions in this process's memory: for development, tests and single-process
- * apps. Every operation is O(1): a Map in least-recently-used order (a hit
- * on an entry in the older half moves it to the end, eviction takes the
- * front), and expired entries
- * are swept by one unref'd timer walking a bounded slice of the map per tick,
- * never a timer per session.
+ * apps. Every operation is O(1). The Map keeps entries in the order they were
+ * written; a read only stamps its entry, so reads never write the Map.
+ * Eviction approximates least-recently-used by second chance: an entry at the
+ * front that was read since it was written moves to the back, and the first
+ * one nobody read goes. Expired entries are swept by one unref'd timer walking
+ * a bounded slice of the map per tick, never a timer per session.
  */
 export class MemoryStore implements SessionStore {
   private static warnedAboutCluster = false;
@@ -34,7 +40,7 @@ export class MemoryStore implements SessionStore {
   private readonly maxEntries: number;
   private readonly timer: NodeJS.Timeout;
   private cursor: MapIterator<[string, Entry]> | undefined;
-  /** Counts moves to the back of the map, so an entry's age in that order is known without walking it. */
+  /** Counts reads and writes, so an entry knows whether it was used since it was placed. */
   private clock = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -76,13 +82,7 @@ export class MemoryStore implements SessionStore {
   getSync(id: string): StoredSession | undefined {
     const entry = this.live(id, Date.now());
     if (!entry) return undefined;
-    // Recently used entries stay where they are: only one in the older half moves to the back, so most
-    // reads cost no Map writes and eviction still takes one that has not been used for a long while.
-    if (entry.touchedAt <= this.clock - (this.entries.size >> 1)) {
-      this.entries.delete(id);
-      this.entries.set(id, entry);
-      entry.touchedAt = ++this.clock;
-    }
+    entry.usedAt = ++this.clock;
     return copySession(entry.record);
   }
 
@@ -90,7 +90,8 @@ export class MemoryStore implements SessionStore {
     const now = Date.now();
     if (options.ifVersion !== undefined && this.live(id, now)?.record.version !== options.ifVersion) return false;
     this.entries.delete(id);
-    this.entries.set(id, { record: copySession(session), expiresAt: now + options.ttlMs, touchedAt: ++this.clock });
+    const at = ++this.clock;
+    this.entries.set(id, { record: copySession(session), expiresAt: now + options.ttlMs, placedAt: at, usedAt: at });
     if (this.entries.size > this.maxEntries) this.evictOldest();
     return true;
   }
@@ -127,6 +128,15 @@ export class MemoryStore implements SessionStore {
   }
 
   private evictOldest(): void {
+    for (let chances = 0; chances < SECOND_CHANCES; chances++) {
+      const front = this.entries.entries().next();
+      if (front.done) return;
+      const [id, entry] = front.value;
+      if (entry.usedAt === entry.placedAt) break; // nobody read it since it was written: it goes
+      this.entries.delete(id);
+      this.entries.set(id, entry);
+      entry.placedAt = entry.usedAt = ++this.clock;
+    }
     const oldest = this.entries.keys().next();
     if (!oldest.done) this.entries.delete(oldest.value);
   }

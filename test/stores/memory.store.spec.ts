@@ -42,7 +42,7 @@ describe('MemoryStore specifics', () => {
     await expect(store.get(live)).resolves.toBeDefined();
   });
 
-  it('past maxEntries never evicts a session read since the older half of the store was written', async () => {
+  it('past maxEntries, the oldest session outlives newer ones when it was read since it was written', async () => {
     const store = open({ maxEntries: 100 });
     const ids = Array.from({ length: 100 }, () => newId());
     for (const id of ids) await store.set(id, record(), { ttlMs: 60_000 });
@@ -51,6 +51,17 @@ describe('MemoryStore specifics', () => {
     expect(store.size).toBe(100);
     await expect(store.get(ids[0]!)).resolves.toBeDefined();
     await expect(store.get(ids[1]!)).resolves.toBeUndefined();
+  });
+
+  it('past maxEntries with every session read, new sessions still get in and the store stays at maxEntries', async () => {
+    const store = open({ maxEntries: 50 });
+    const ids = Array.from({ length: 50 }, () => newId());
+    for (const id of ids) await store.set(id, record(), { ttlMs: 60_000 });
+    for (const id of ids) await store.get(id);
+    const newcomers = Array.from({ length: 60 }, () => newId());
+    for (const id of newcomers) await store.set(id, record(), { ttlMs: 60_000 });
+    expect(store.size).toBe(50);
+    await expect(store.get(newcomers.at(-1)!)).resolves.toBeDefined();
   });
 
   it('refuses a maxEntries that is not a whole number of at least 1', () => {
