@@ -8,11 +8,20 @@ import { runLoad, type LoadResult } from './support/load.js';
 import type { RedisServer } from './support/redis-server.js';
 import type { Variant } from './variants.js';
 
-/** One variant's app, started and holding the session cookies its connections send. */
-export interface RunningVariant {
-  readonly variant: Variant;
+/** One app process of a variant, holding the session cookies its connections send. */
+export interface AppInstance {
   readonly app: AppProcess;
   readonly cookies: string[] | undefined;
+}
+
+/**
+ * A variant's app processes. More than one, because one process of the same
+ * code can run 10-20 % faster or slower than the next for its whole life (where
+ * the JIT's choices and its memory fell): measured in turn, their luck averages out.
+ */
+export interface RunningVariant {
+  readonly variant: Variant;
+  readonly instances: readonly AppInstance[];
 }
 
 /** What one variant's slices of one route add up to. */
@@ -63,36 +72,44 @@ class Tally {
  * ratios between variants comparable; back-to-back runs of whole variants
  * are not.
  */
-export async function measureRouteInterleaved(apps: readonly RunningVariant[], route: Route, options: BenchOptions, redis: RedisServer | undefined): Promise<Row[]> {
-  const loadFor = (app: RunningVariant, durationSeconds: number) =>
-    runLoad({ url: app.app.url + route.path, method: route.method, cookies: route.withCookie ? app.cookies : undefined, connections: options.connections, durationSeconds });
-  for (const app of apps) await loadFor(app, options.warmupSeconds);
-  if (options.cpuProfDir) for (const app of apps) await app.app.startProfile();
+export async function measureRouteInterleaved(variants: readonly RunningVariant[], route: Route, options: BenchOptions, redis: RedisServer | undefined): Promise<Row[]> {
+  const loadFor = (instance: AppInstance, durationSeconds: number) =>
+    runLoad({ url: instance.app.url + route.path, method: route.method, cookies: route.withCookie ? instance.cookies : undefined, connections: options.connections, durationSeconds });
+  const everyInstance = variants.flatMap((v) => v.instances);
+  for (const instance of everyInstance) await loadFor(instance, options.warmupSeconds);
+  if (options.cpuProfDir) for (const instance of everyInstance) await instance.app.startProfile();
 
-  const tallies = new Map(apps.map((app) => [app, new Tally()]));
+  const tallies = new Map(variants.map((v) => [v, new Tally()]));
+  const perProcess = new Map(everyInstance.map((instance) => [instance, new Tally()]));
   for (let slice = 0; slice < options.slices; slice++) {
-    const order = apps.map((_, i) => apps[(i + slice) % apps.length]!);
-    for (const app of order) {
-      const before = await app.app.stats();
-      if (app.variant.redis) await redis!.resetStats();
+    const order = variants.map((_, i) => variants[(i + slice) % variants.length]!);
+    for (const running of order) {
+      const instance = running.instances[slice % running.instances.length]!;
+      const before = await instance.app.stats();
+      if (running.variant.redis) await redis!.resetStats();
       const ticksBefore = readCpuTicks();
-      const result = await loadFor(app, options.sliceSeconds);
+      const result = await loadFor(instance, options.sliceSeconds);
       const ticksAfter = readCpuTicks();
       await new Promise((done) => setTimeout(done, 150)); // let requests cut off at the end finish
-      const after = await app.app.stats();
-      const tally = tallies.get(app)!;
+      const after = await instance.app.stats();
+      const tally = tallies.get(running)!;
       tally.add(result, options.sliceSeconds, before, after, [ticksBefore, ticksAfter]);
-      if (app.variant.redis) addTo(tally.commandstats, await redis!.commandStats());
+      perProcess.get(instance)!.add(result, options.sliceSeconds, before, after, [ticksBefore, ticksAfter]);
+      if (running.variant.redis) addTo(tally.commandstats, await redis!.commandStats());
     }
   }
 
   if (options.cpuProfDir) {
-    for (const app of apps) await app.app.stopProfile(resolve(options.cpuProfDir, `${app.variant.id}.${route.name}.cpuprofile`));
+    for (const { variant, instances } of variants) {
+      for (const [i, instance] of instances.entries()) {
+        await instance.app.stopProfile(resolve(options.cpuProfDir, `${variant.id}.${route.name}.${i + 1}.cpuprofile`));
+      }
+    }
   }
-  return apps.map((app) => toRow(app.variant, route, tallies.get(app)!));
+  return variants.map((v) => toRow(v.variant, route, tallies.get(v)!, v.instances.map((instance) => perProcess.get(instance)!)));
 }
 
-function toRow(variant: Variant, route: Route, tally: Tally): Row {
+function toRow(variant: Variant, route: Route, tally: Tally, processes: readonly Tally[]): Row {
   const perServed = (counts: Record<string, number>) =>
     Object.fromEntries(Object.entries(counts).map(([name, value]) => [name, tally.served ? value / tally.served : 0]));
   const row: Row = {
@@ -113,11 +130,14 @@ function toRow(variant: Variant, route: Route, tally: Tally): Row {
     rss: tally.rss,
     cpuMicrosPerRequest: tally.served ? tally.cpuMicros / tally.served : 0,
     stealPercent: tally.totalTicks > 0 ? (100 * tally.stealTicks) / tally.totalTicks : undefined,
+    processes: processes.map((p) => ({ rps: p.seconds ? p.requests / p.seconds : 0, cpuMicrosPerRequest: p.served ? p.cpuMicros / p.served : 0 })),
   };
   const problems = row.non2xx || row.errors || row.timeouts ? `  (non-2xx ${row.non2xx}, errors ${row.errors}, timeouts ${row.timeouts})` : '';
   process.stderr.write(
     `  ${variant.id.padEnd(32)} ${route.name.padEnd(7)} ${Math.round(row.rps).toLocaleString('en-US').padStart(8)} req/s  ` +
-      `p99 ${row.p99} ms  ${row.cpuMicrosPerRequest.toFixed(0)} µs CPU/req${problems}\n`,
+      `p99 ${row.p99} ms  ${row.cpuMicrosPerRequest.toFixed(0)} µs CPU/req` +
+      (processes.length > 1 ? ` (by process: ${row.processes.map((p) => Math.round(p.rps).toLocaleString('en-US')).join(', ')} req/s)` : '') +
+      `${problems}\n`,
   );
   return row;
 }

@@ -30,6 +30,8 @@ export interface Row {
   cpuMicrosPerRequest: number;
   /** Percent of the machine's CPU time the hypervisor took during the measured phase (Linux VMs); high: not comparable. */
   stealPercent?: number;
+  /** The same figures for each app process of the variant alone: how far one process's luck moves them. */
+  processes: { rps: number; cpuMicrosPerRequest: number }[];
 }
 
 export function withRatios(rows: Row[]): Row[] {

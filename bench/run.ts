@@ -2,10 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measureRouteInterleaved, type RunningVariant } from './interleave.js';
-import { parseOptions } from './options.js';
+import { measureRouteInterleaved, type AppInstance, type RunningVariant } from './interleave.js';
+import { BenchUsageError, parseOptions, USAGE, type BenchOptions } from './options.js';
 import { checkTargets, formatTable, formatTargets, withRatios, type Row } from './report.js';
-import { ROUTES } from './routes.js';
+import { ROUTES, type Route } from './routes.js';
 import { startAppProcess } from './support/app-process.js';
 import { captureSessions } from './support/cookies.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
@@ -21,12 +21,14 @@ const APPS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'apps');
  */
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2), process.env);
+  if (!options) return console.log(USAGE);
   const variants = selectVariants(options.only);
-  const routes = options.routes.length ? ROUTES.filter((r) => options.routes.includes(r.name)) : ROUTES;
-  const perRoute = (options.warmupSeconds + options.slices * (options.sliceSeconds + 0.3)) * variants.length;
+  const routes = selectRoutes(options.routes);
+  const perRoute = (options.instances * options.warmupSeconds + options.slices * (options.sliceSeconds + 0.3)) * variants.length;
   log(
-    `${variants.length} variants × ${routes.length} routes; per route: ${options.warmupSeconds}s warm-up, then ${options.slices} interleaved ` +
-      `slices of ${options.sliceSeconds}s per variant; ${options.connections} connections (~${Math.ceil((perRoute * routes.length) / 60 + 1)} min)`,
+    `${variants.length} variants × ${routes.length} routes, ${options.instances} app process(es) each; per route: ${options.warmupSeconds}s ` +
+      `warm-up per process, then ${options.slices} interleaved slices of ${options.sliceSeconds}s per variant; ` +
+      `${options.connections} connections (~${Math.ceil((perRoute * routes.length) / 60 + 1)} min)`,
   );
   if (options.cpuProfDir) await mkdir(options.cpuProfDir, { recursive: true });
 
@@ -39,14 +41,14 @@ async function main(): Promise<void> {
       const group = variants.filter((v) => v.adapter === adapter);
       if (!group.length) continue;
       log(`${adapter}: starting ${group.map((v) => v.id).join(', ')}`);
-      const apps = await startGroup(group, options.connections, redis, failures);
+      const running = await startGroup(group, options, redis, failures);
       try {
         for (const route of routes) {
           log(`${adapter} /${route.name}`);
-          rows.push(...(await measureRouteInterleaved(apps, route, options, redis)));
+          rows.push(...(await measureRouteInterleaved(running, route, options, redis)));
         }
       } finally {
-        await Promise.all(apps.map((app) => app.app.stop()));
+        await Promise.all(running.flatMap((v) => v.instances.map((instance) => instance.app.stop())));
       }
     }
   } finally {
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
     platform: `${os.platform()} ${os.release()}`,
     warmupSeconds: options.warmupSeconds,
     slices: options.slices,
+    instances: options.instances,
     sliceSeconds: options.sliceSeconds,
     connections: options.connections,
     pipelining: 1,
@@ -88,33 +91,57 @@ async function main(): Promise<void> {
 function selectVariants(only: string[]): Variant[] {
   if (!only.length) return [...VARIANTS];
   const picked = VARIANTS.filter((v) => only.some((o) => v.id.includes(o)));
+  const unmatched = only.filter((o) => !VARIANTS.some((v) => v.id.includes(o)));
+  if (unmatched.length) {
+    throw new BenchUsageError(`--only ${unmatched.join(',')} matches no variant. Variant ids: ${VARIANTS.map((v) => v.id).join(', ')}.`);
+  }
   const adapters = new Set(picked.map((v) => v.adapter));
   return VARIANTS.filter((v) => picked.includes(v) || (v.bare && adapters.has(v.adapter)));
 }
 
-/** Starts each variant's app and captures one session cookie per connection; a variant that fails is reported and left out. */
-async function startGroup(group: readonly Variant[], connections: number, redis: RedisServer | undefined, failures: { variant: string; error: string }[]): Promise<RunningVariant[]> {
+function selectRoutes(names: string[]): Route[] {
+  const unknown = names.filter((name) => !ROUTES.some((r) => r.name === name));
+  if (unknown.length) throw new BenchUsageError(`--routes ${unknown.join(',')}: no such route. Routes: ${ROUTES.map((r) => r.name).join(', ')}.`);
+  return names.length ? ROUTES.filter((r) => names.includes(r.name)) : [...ROUTES];
+}
+
+/**
+ * Starts each variant's app processes, each with one captured session cookie
+ * per connection; a variant with a process that fails is reported and left out.
+ */
+async function startGroup(
+  group: readonly Variant[],
+  options: BenchOptions,
+  redis: RedisServer | undefined,
+  failures: { variant: string; error: string }[],
+): Promise<RunningVariant[]> {
   if (group.some((v) => v.redis)) await redis!.admin.flushall();
-  const apps: RunningVariant[] = [];
+  const running: RunningVariant[] = [];
   for (const variant of group) {
+    const instances: AppInstance[] = [];
     try {
-      const app = await startAppProcess({
-        entry: resolve(APPS_DIR, `${variant.app}.js`),
-        env: { BENCH_ADAPTER: variant.adapter, BENCH_STORE: variant.store ?? '', REDIS_URL: redis?.url ?? '' },
-      });
-      try {
-        const cookies = variant.sessionless ? undefined : await captureSessions(app.url, connections);
-        apps.push({ variant, app, cookies });
-      } catch (error) {
-        await app.stop();
-        throw error;
-      }
+      for (let i = 0; i < options.instances; i++) instances.push(await startInstance(variant, options.connections, redis));
+      running.push({ variant, instances });
     } catch (error) {
+      await Promise.all(instances.map((instance) => instance.app.stop()));
       failures.push({ variant: variant.id, error: (error as Error).stack ?? String(error) });
       log(`  ${variant.id} FAILED: ${(error as Error).message}`);
     }
   }
-  return apps;
+  return running;
+}
+
+async function startInstance(variant: Variant, connections: number, redis: RedisServer | undefined): Promise<AppInstance> {
+  const app = await startAppProcess({
+    entry: resolve(APPS_DIR, `${variant.app}.js`),
+    env: { BENCH_ADAPTER: variant.adapter, BENCH_STORE: variant.store ?? '', REDIS_URL: redis?.url ?? '' },
+  });
+  try {
+    return { app, cookies: variant.sessionless ? undefined : await captureSessions(app.url, connections) };
+  } catch (error) {
+    await app.stop();
+    throw error;
+  }
 }
 
 function log(message: string): void {
@@ -122,6 +149,7 @@ function log(message: string): void {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  // A bad command line is the user's to fix: its message, not a stack trace.
+  console.error(error instanceof BenchUsageError ? error.message : error);
   process.exit(1);
 });
