@@ -1,3 +1,4 @@
+import { jsonBytesAtMost } from '../core/json-value.js';
 import { applyOperation } from '../core/session-operation.js';
 import { SessionConflictError } from '../errors/session-conflict.error.js';
 import { SessionTooLargeError } from '../errors/session-too-large.error.js';
@@ -98,9 +99,18 @@ function replay(plan: CommitPlan, fresh: StoredSession): StoredSession {
   return new PlannedRecord(fresh.version + 1, Math.max(fresh.expiresAt, state.expiresAt), fresh.createdAt, data, nextFlash(state, fresh.flash));
 }
 
-/** Measured as the JSON a store writes; Buffer.byteLength only when the string could be near the limit. */
+/** The version, dates and field names of a record, at their longest. */
+const RECORD_FRAME_BYTES = 128;
+
+/**
+ * Measured as the JSON a store writes. A session whose bound is under the
+ * limit fits without serialising it (MemoryStore never does); otherwise the
+ * JSON decides, with Buffer.byteLength only when the string could be near it.
+ */
 function assertSize(plan: CommitPlan, record: StoredSession): void {
   const { maxSize, name } = plan.session;
+  const room = maxSize - RECORD_FRAME_BYTES;
+  if (jsonBytesAtMost(record.flash, room) + jsonBytesAtMost(record.data, room) <= room) return;
   const json = serializeSession(record);
   if (json.length * 3 <= maxSize) return; // even all-multibyte text would fit
   const bytes = Buffer.byteLength(json);

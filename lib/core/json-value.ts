@@ -63,3 +63,42 @@ export function cloneJson<V>(value: V): V {
   }
   return out as V;
 }
+
+/**
+ * An upper bound on the UTF-8 bytes of `JSON.stringify(value)` for a JSON
+ * value, summed without serialising it; once past `limit` it stops and
+ * returns what it has. Each UTF-16 unit of a string or key takes at most 6
+ * bytes (a `\u001f` escape; a character is at most 3), a number at most 24
+ * (`-2.2250738585072014e-308`). A session far under its maxSize is then known
+ * to fit without the JSON.stringify that stores keeping objects never need.
+ */
+export function jsonBytesAtMost(value: unknown, limit: number): number {
+  return addBound(value, 0, limit);
+}
+
+function addBound(value: unknown, total: number, limit: number): number {
+  switch (typeof value) {
+    case 'string':
+      return total + 2 + 6 * value.length;
+    case 'number':
+      return total + 24;
+    case 'boolean':
+      return total + 5;
+    case 'object': {
+      if (value === null) return total + 4;
+      if (Array.isArray(value)) {
+        total += 2 + value.length; // brackets, commas
+        for (const item of value) if ((total = addBound(item, total, limit)) > limit) return total;
+        return total;
+      }
+      total += 2; // braces
+      for (const key of Object.keys(value)) {
+        total += 4 + 6 * key.length; // quotes, colon, comma
+        if ((total = addBound((value as Record<string, unknown>)[key], total, limit)) > limit) return total;
+      }
+      return total;
+    }
+    default:
+      return total; // undefined: JSON leaves it out
+  }
+}

@@ -1,4 +1,5 @@
-import { cloneJson, toJsonValue } from '../../../lib/core/json-value.js';
+import fc from 'fast-check';
+import { cloneJson, jsonBytesAtMost, toJsonValue } from '../../../lib/core/json-value.js';
 
 describe('JSON values', () => {
   it('returns a deep copy, so later changes to the original do not leak in', () => {
@@ -48,5 +49,33 @@ describe('JSON values', () => {
     const copy = cloneJson(value);
     expect(copy).toEqual(value);
     expect(copy.a).not.toBe(value.a);
+  });
+
+  describe('the size bound a commit checks before serialising', () => {
+    const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+
+    it('is never below the bytes of the JSON, for any JSON value', () => {
+      fc.assert(fc.property(fc.jsonValue(), (value) => jsonBytesAtMost(value, Infinity) >= bytes(value)), { numRuns: 2000 });
+    });
+
+    it.each([
+      ['control characters, escaped as \\u00XX', '\u0001\u001f'.repeat(50)],
+      ['quotes and backslashes', '"\\'.repeat(50)],
+      ['three-byte characters', '€'.repeat(50)],
+      ['surrogate pairs and lone surrogates', '😀\ud800'.repeat(50)],
+      ['the longest numbers', [-2.2250738585072014e-308, -1.7976931348623157e308, Number.MIN_VALUE]],
+    ])('holds for %s, in values and in keys', (_label, value) => {
+      expect(jsonBytesAtMost(value, Infinity)).toBeGreaterThanOrEqual(bytes(value));
+      const keyed = typeof value === 'string' ? { [value]: value } : { list: value };
+      expect(jsonBytesAtMost(keyed, Infinity)).toBeGreaterThanOrEqual(bytes(keyed));
+    });
+
+    it('stops reading the value once past the limit, with a figure over it', () => {
+      let readsPastTheLimit = 0;
+      const value = { first: 'x'.repeat(1000) };
+      Object.defineProperty(value, 'second', { enumerable: true, get: () => ++readsPastTheLimit });
+      expect(jsonBytesAtMost(value, 100)).toBeGreaterThan(100);
+      expect(readsPastTheLimit).toBe(0);
+    });
   });
 });
