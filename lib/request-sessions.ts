@@ -13,7 +13,8 @@ export interface LoadedSession {
 export class RequestSessions {
   /** Loads still waiting for their store (made for the first one: most loads answer at once). */
   loading: Map<string, Promise<Session<any, any>>> | undefined;
-  readonly loaded = new Map<string, LoadedSession>();
+  /** In load order. A list, not a Map: a request loads one session or a few, and a Map costs more to make. */
+  readonly loaded: LoadedSession[] = [];
   /** Set once the response hook started the commit, so it runs only once. */
   committed = false;
   /** What `request.session` reads on requests whose prototype answers for it (see exposeSessionOn). */
@@ -21,6 +22,12 @@ export class RequestSessions {
 }
 
 const sessionsSlot = new ObjectSlot<RequestSessions>('nest-sessions.request');
+
+/** The session `name` the request has loaded, if it has. */
+export function loadedNamed(sessions: RequestSessions, name: string): LoadedSession | undefined {
+  for (const loaded of sessions.loaded) if (loaded.config.name === name) return loaded;
+  return undefined;
+}
 
 export function requestSessions(request: object): RequestSessions {
   let sessions = sessionsSlot.get(request);

@@ -1,5 +1,5 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { SessionRequest, SessionResponse } from './http/http-exchange.js';
+import { httpRequestOf, httpResponseOf, type SessionRequest, type SessionResponse } from './http/http-exchange.js';
 import { SessionManager } from './session-manager.js';
 import { NEST_RENDER_METADATA, SESSION_NAMES_METADATA } from './session.constants.js';
 import { DEFAULT_SESSION_NAME } from './session.options.js';
@@ -34,9 +34,8 @@ export class SessionLoadGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const facts = this.factsFor(context);
     if (facts.names.length === 0) return true;
-    const http = context.switchToHttp();
-    const request = http.getRequest<SessionRequest>();
-    const response = http.getResponse<SessionResponse>();
+    const request = httpRequestOf(context);
+    const response = httpResponseOf(context);
     let waits: Promise<unknown>[] | undefined;
     try {
       for (const name of facts.names) {

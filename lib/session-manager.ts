@@ -9,11 +9,11 @@ import { SessionState } from './core/session-state.js';
 import { SessionConfigError } from './errors/session-config.error.js';
 import { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
 import { readCookieValues } from './http/cookie-header.js';
-import { rawResponse, type SessionRequest, type SessionResponse } from './http/http-exchange.js';
+import { httpRequestOf, httpResponseOf, rawResponse, type SessionRequest, type SessionResponse } from './http/http-exchange.js';
 import { prepareExpressPrototypes } from './http/express-prototypes.js';
 import { hookResponse } from './http/response-hook.js';
 import { newSessionId } from './http/session-id.js';
-import { requestSessions, setRequestSession, type LoadedSession, type RequestSessions } from './request-sessions.js';
+import { loadedNamed, requestSessions, setRequestSession, type LoadedSession, type RequestSessions } from './request-sessions.js';
 import type { ResolvedConfig, ResolvedSession } from './session-config.js';
 import { SESSION_CONFIG } from './session.constants.js';
 import type { StoredSession } from './stores/session-store.js';
@@ -57,8 +57,7 @@ export class SessionManager implements OnModuleInit, OnModuleDestroy {
    * A failing store rejects with a 503 `ServiceUnavailableException`.
    */
   load<T extends object = any, F extends object = any>(context: ExecutionContext, name = DEFAULT_SESSION_NAME): Promise<Session<T, F>> {
-    const http = context.switchToHttp();
-    return this.loadFor(http.getRequest(), http.getResponse(), name);
+    return this.loadFor(httpRequestOf(context), httpResponseOf(context), name);
   }
 
   /** Same as `load`, for code that holds the platform's request and response objects. */
@@ -78,7 +77,7 @@ export class SessionManager implements OnModuleInit, OnModuleDestroy {
    */
   loadNow<T extends object = any, F extends object = any>(request: SessionRequest, response: SessionResponse, name: string): Session<T, F> | Promise<Session<T, F>> {
     const sessions = requestSessions(request);
-    const loaded = sessions.loaded.get(name);
+    const loaded = loadedNamed(sessions, name);
     if (loaded) return loaded.session;
     const pending = sessions.loading?.get(name);
     if (pending) return pending;
@@ -86,7 +85,7 @@ export class SessionManager implements OnModuleInit, OnModuleDestroy {
     if (!config) {
       throw new SessionConfigError(`No session named "${name}" is configured; add it under SessionModule.forRoot({ sessions: { ${name}: { store } } }) or use one of: ${this.names.join(', ')}.`);
     }
-    if (sessions.loaded.size === 0 && !sessions.loading?.size) {
+    if (sessions.loaded.length === 0 && !sessions.loading?.size) {
       hookResponse(rawResponse(response), (status) => this.committer.commit(request, status));
     }
     let read: LoadedSession | Promise<LoadedSession>;
@@ -109,7 +108,7 @@ export class SessionManager implements OnModuleInit, OnModuleDestroy {
 
   /** The already loaded session `name`, or undefined. */
   current<T extends object = any, F extends object = any>(request: object, name = DEFAULT_SESSION_NAME): Session<T, F> | undefined {
-    return requestSessions(request).loaded.get(name)?.session;
+    return loadedNamed(requestSessions(request), name)?.session;
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -118,7 +117,7 @@ export class SessionManager implements OnModuleInit, OnModuleDestroy {
   }
 
   private adopt<T extends object, F extends object>(request: SessionRequest, sessions: RequestSessions, name: string, loaded: LoadedSession): Session<T, F> {
-    sessions.loaded.set(name, loaded);
+    sessions.loaded.push(loaded);
     if (name === DEFAULT_SESSION_NAME) setRequestSession(request, sessions, loaded.session);
     return loaded.session;
   }

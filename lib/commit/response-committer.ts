@@ -40,7 +40,7 @@ export class ResponseCommitter {
     sessions.committed = true;
     const now = Date.now();
     const plans: CommitPlan[] = [];
-    for (const { config, state } of sessions.loaded.values()) {
+    for (const { config, state } of sessions.loaded) {
       const plan = planCommit(config, state, status, now);
       if (plan) plans.push(plan);
     }

@@ -2,13 +2,14 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Session as SessionObject } from '../core/session.js';
 import type { SessionData } from '../core/session-paths.js';
 import { SessionNotLoadedError } from '../errors/session-not-loaded.error.js';
-import { requestSessions } from '../request-sessions.js';
+import { httpRequestOf } from '../http/http-exchange.js';
+import { loadedNamed, requestSessions } from '../request-sessions.js';
 import { DEFAULT_SESSION_NAME } from '../session.options.js';
 import { markSessionUse } from './session-names.js';
 
 /** The loaded session `name` of the current request (sync: the module's guard loaded it before the handler). */
 export function loadedSession(context: ExecutionContext, name: string): SessionObject<any, any> {
-  const session = requestSessions(context.switchToHttp().getRequest()).loaded.get(name)?.session;
+  const session = loadedNamed(requestSessions(httpRequestOf(context)), name)?.session;
   if (!session) throw new SessionNotLoadedError(name);
   return session;
 }

@@ -1,3 +1,4 @@
+import type { ArgumentsHost } from '@nestjs/common';
 import { ServerResponse, type IncomingHttpHeaders } from 'node:http';
 
 /**
@@ -18,6 +19,19 @@ interface FastifyReplyLike {
 }
 
 export type SessionResponse = ServerResponse | FastifyReplyLike;
+
+/*
+ * An HTTP context's request and response, read by position: Nest's
+ * `switchToHttp()` assigns three new closures onto the context on every call,
+ * and the guard and each `@Session()` parameter would call it per request.
+ */
+export function httpRequestOf(context: ArgumentsHost): SessionRequest {
+  return context.getArgByIndex<SessionRequest>(0);
+}
+
+export function httpResponseOf(context: ArgumentsHost): SessionResponse {
+  return context.getArgByIndex<SessionResponse>(1);
+}
 
 /** Node's response under the platform's: `instanceof`, because asking an Express response for `raw` misses V8's caches. */
 export function rawResponse(res: SessionResponse): ServerResponse {
