@@ -99,6 +99,6 @@ function addBound(value: unknown, total: number, limit: number): number {
       return total;
     }
     default:
-      return total; // undefined: JSON leaves it out
+      return total + 4; // undefined: left out of an object, `null` in an array
   }
 }

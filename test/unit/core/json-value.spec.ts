@@ -64,6 +64,7 @@ describe('JSON values', () => {
       ['three-byte characters', '€'.repeat(50)],
       ['surrogate pairs and lone surrogates', '😀\ud800'.repeat(50)],
       ['the longest numbers', [-2.2250738585072014e-308, -1.7976931348623157e308, Number.MIN_VALUE]],
+      ['holes and undefined in a list, written as null', [undefined, , undefined]], // eslint-disable-line no-sparse-arrays
     ])('holds for %s, in values and in keys', (_label, value) => {
       expect(jsonBytesAtMost(value, Infinity)).toBeGreaterThanOrEqual(bytes(value));
       const keyed = typeof value === 'string' ? { [value]: value } : { list: value };
