@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     );
     printPair('get', m.get.at1k, m.get.atFull, '1k', size);
     printPair('set', m.set.at1k, m.set.atFull, '1k', size);
+    printPair('set, evicting', m.evictingSet.at1k, m.evictingSet.atFull, '1k', size);
     console.log(`  prune() over ${size} live entries: ${m.pruneAllLiveMs.toFixed(0)} ms (one blocking walk)`);
     console.log(
       `  ${size} expired: reclaimed by the sweep timer (interval ${m.reclaim.sweepIntervalMs} ms) in ${m.reclaim.seconds.toFixed(1)} s, ` +
@@ -66,8 +67,8 @@ async function main(): Promise<void> {
 }
 
 function printPair(label: string, small: Timing, large: Timing, a: string, b: string): void {
-  console.log(`  ${label.padEnd(10)} at ${a}: ${formatTiming(small)}`);
-  console.log(`  ${''.padEnd(10)} at ${b}: ${formatTiming(large)}  (${(large.p50Us / small.p50Us).toFixed(2)}× the p50)`);
+  console.log(`  ${label.padEnd(14)} at ${a}: ${formatTiming(small)}`);
+  console.log(`  ${''.padEnd(14)} at ${b}: ${formatTiming(large)}  (${(large.p50Us / small.p50Us).toFixed(2)}× the p50)`);
 }
 
 main().catch((error: unknown) => {

@@ -14,6 +14,8 @@ export interface MemoryScaleResult {
   bytesPerSession: number;
   get: { at1k: Timing; atFull: Timing };
   set: { at1k: Timing; atFull: Timing };
+  /** A new session into a store at maxEntries, so every set also evicts the least recently used. */
+  evictingSet: { at1k: Timing; atFull: Timing };
   pruneAllLiveMs: number;
   reclaim: { sweepIntervalMs: number; seconds: number; left: number; maxEventLoopDelayMs: number; rssAfterMB: number };
 }
@@ -22,19 +24,23 @@ const OPS = 200_000;
 
 /**
  * MemoryStore holding a million sessions: memory per session, get/set time
- * at 1,000 vs 1,000,000 entries, and whether the sweep reclaims a million
+ * at 1,000 vs 1,000,000 entries (and a new session's set into a full store,
+ * which evicts), and whether the sweep reclaims a million
  * expired ones (with a short interval, since the default walks 10,000
  * entries a minute).
  */
 export async function memoryScale(count: number): Promise<MemoryScaleResult> {
   const ids = Array.from({ length: count }, () => randomBytes(32).toString('base64url'));
   const now = Date.now();
+  const newcomers = Array.from({ length: OPS }, () => randomBytes(32).toString('base64url'));
+  // Last, since it evicts OPS of the store's sessions.
   const timings = async (store: MemoryStore, size: number) => ({
     get: await timeOps(OPS, (i) => store.get(ids[(i * 7919) % size]!)),
     set: await timeOps(OPS, (i) => store.set(ids[(i * 7919) % size]!, sampleRecord(i, now, HOUR), { ttlMs: HOUR })),
+    evictingSet: await timeOps(OPS, (i) => store.set(newcomers[i]!, sampleRecord(i, now, HOUR), { ttlMs: HOUR })),
   });
 
-  const small = new MemoryStore({ maxEntries: count * 2, sweepIntervalMs: HOUR });
+  const small = new MemoryStore({ maxEntries: 1000, sweepIntervalMs: HOUR });
   for (let i = 0; i < 1000; i++) await small.set(ids[i]!, sampleRecord(i, now, HOUR), { ttlMs: HOUR });
   const at1k = await timings(small, 1000);
   await small.close();
@@ -50,18 +56,19 @@ export async function memoryScale(count: number): Promise<MemoryScaleResult> {
     bytesPerSession: (big.heapUsedMB * MB) / count,
     get: { at1k: at1k.get, atFull: big.atFull.get },
     set: { at1k: at1k.set, atFull: big.atFull.set },
+    evictingSet: { at1k: at1k.evictingSet, atFull: big.atFull.evictingSet },
     pruneAllLiveMs: big.pruneAllLiveMs,
     reclaim,
   };
 }
 
 /** In its own function so the million-entry store is garbage once it returns. */
-async function fillAndTime(ids: string[], timings: (store: MemoryStore, size: number) => Promise<{ get: Timing; set: Timing }>) {
+async function fillAndTime(ids: string[], timings: (store: MemoryStore, size: number) => Promise<Record<'get' | 'set' | 'evictingSet', Timing>>) {
   const count = ids.length;
   const now = Date.now();
   gc();
   const base = process.memoryUsage();
-  const big = new MemoryStore({ maxEntries: count * 2, sweepIntervalMs: HOUR });
+  const big = new MemoryStore({ maxEntries: count, sweepIntervalMs: HOUR });
   const started = performance.now();
   for (let i = 0; i < count; i++) await big.set(ids[i]!, sampleRecord(i, now, HOUR), { ttlMs: HOUR });
   const fillSeconds = (performance.now() - started) / 1000;

@@ -8,12 +8,23 @@
  */
 export class VerifiedCache<V> {
   private readonly entries = new Map<string, { value: V; size: number }>();
+  /**
+   * Keys in the order they came in, as a ring: the oldest is found here, not
+   * as the Map's first key, because V8 leaves deleted Map entries as holes an
+   * iterator from the front steps over until the table is rebuilt, which made
+   * each eviction cost O(entries) (7 µs at 10,000 here).
+   */
+  private readonly order: (string | undefined)[];
+  private oldest = 0;
+  private count = 0;
   private chars = 0;
 
   constructor(
     private readonly maxEntries: number,
     private readonly maxChars = Infinity,
-  ) {}
+  ) {
+    this.order = new Array<string | undefined>(maxEntries).fill(undefined);
+  }
 
   get(key: string): V | undefined {
     return this.entries.get(key)?.value;
@@ -23,12 +34,19 @@ export class VerifiedCache<V> {
   set(key: string, value: V, size = 0): void {
     const total = key.length + size;
     if (total > this.maxChars || this.entries.has(key)) return;
+    if (this.count === this.maxEntries) this.evictOldest();
     this.entries.set(key, { value, size: total });
+    this.order[(this.oldest + this.count++) % this.maxEntries] = key;
     this.chars += total;
-    while (this.entries.size > this.maxEntries || this.chars > this.maxChars) {
-      const oldest = this.entries.keys().next().value!;
-      this.chars -= this.entries.get(oldest)!.size;
-      this.entries.delete(oldest);
-    }
+    while (this.chars > this.maxChars) this.evictOldest();
+  }
+
+  private evictOldest(): void {
+    const key = this.order[this.oldest]!;
+    this.order[this.oldest] = undefined;
+    this.oldest = (this.oldest + 1) % this.maxEntries;
+    this.count--;
+    this.chars -= this.entries.get(key)!.size;
+    this.entries.delete(key);
   }
 }

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { copySession, type SessionStore, type StoreSetOptions, type StoredSession } from './session-store.js';
+import { UseOrder, type UseOrderItem } from './use-order.js';
 
 export interface MemoryStoreOptions {
   /** Most sessions kept; past it the least recently used is evicted. @default 100_000 */
@@ -9,39 +10,31 @@ export interface MemoryStoreOptions {
   sweepIntervalMs?: number;
 }
 
-interface Entry {
+interface Entry extends UseOrderItem<Entry> {
+  readonly id: string;
   /** The store's own deep copy: callers get copies of it, never it. */
   record: StoredSession;
   expiresAt: number;
-  /** The store's clock when the entry was put at the back of the map. */
-  placedAt: number;
-  /** The store's clock when the entry was last read or written. */
-  usedAt: number;
 }
 
 /** Entries looked at per sweep tick: the sweep never blocks the event loop for long. */
 const SWEEP_BUDGET = 10_000;
 
-/** Entries an eviction may move to the back for having been used; then the front goes regardless. */
-const SECOND_CHANCES = 32;
-
 /**
  * Sessions in this process's memory: for development, tests and single-process
- * apps. Every operation is O(1). The Map keeps entries in the order they were
- * written; a read only stamps its entry, so reads never write the Map.
- * Eviction approximates least-recently-used by second chance: an entry at the
- * front that was read since it was written moves to the back, and the first
- * one nobody read goes. Expired entries are swept by one unref'd timer walking
- * a bounded slice of the map per tick, never a timer per session.
+ * apps. Every operation is O(1). Past maxEntries the least recently used
+ * session goes: entries are linked in use order beside the Map, so a read or
+ * an update relinks its entry instead of writing the Map. Expired entries are
+ * swept by one unref'd timer walking a bounded slice of the map per tick,
+ * never a timer per session.
  */
 export class MemoryStore implements SessionStore {
   private static warnedAboutCluster = false;
   private readonly entries = new Map<string, Entry>();
   private readonly maxEntries: number;
   private readonly timer: NodeJS.Timeout;
-  private cursor: MapIterator<[string, Entry]> | undefined;
-  /** Counts reads and writes, so an entry knows whether it was used since it was placed. */
-  private clock = 0;
+  private readonly useOrder = new UseOrder<Entry>();
+  private cursor: MapIterator<Entry> | undefined;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.maxEntries = options.maxEntries ?? 100_000;
@@ -82,22 +75,32 @@ export class MemoryStore implements SessionStore {
   getSync(id: string): StoredSession | undefined {
     const entry = this.live(id, Date.now());
     if (!entry) return undefined;
-    entry.usedAt = ++this.clock;
+    this.useOrder.use(entry);
     return copySession(entry.record);
   }
 
   setSync(id: string, session: StoredSession, options: StoreSetOptions): boolean {
     const now = Date.now();
-    if (options.ifVersion !== undefined && this.live(id, now)?.record.version !== options.ifVersion) return false;
-    this.entries.delete(id);
-    const at = ++this.clock;
-    this.entries.set(id, { record: copySession(session), expiresAt: now + options.ttlMs, placedAt: at, usedAt: at });
-    if (this.entries.size > this.maxEntries) this.evictOldest();
+    const existing = this.live(id, now);
+    if (options.ifVersion !== undefined && existing?.record.version !== options.ifVersion) return false;
+    const record = copySession(session);
+    const expiresAt = now + options.ttlMs;
+    if (existing) {
+      existing.record = record;
+      existing.expiresAt = expiresAt;
+      this.useOrder.use(existing);
+      return true;
+    }
+    const entry: Entry = { id, record, expiresAt, older: undefined, newer: undefined };
+    this.entries.set(id, entry);
+    this.useOrder.add(entry);
+    if (this.entries.size > this.maxEntries) this.remove(this.useOrder.oldest!);
     return true;
   }
 
   destroySync(id: string): void {
-    this.entries.delete(id);
+    const entry = this.entries.get(id);
+    if (entry) this.remove(entry);
   }
 
   touchSync(id: string, expiresAt: number): void {
@@ -110,7 +113,7 @@ export class MemoryStore implements SessionStore {
   async prune(): Promise<number> {
     const before = this.entries.size;
     const now = Date.now();
-    for (const [id, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(id);
+    for (const entry of this.entries.values()) if (entry.expiresAt <= now) this.remove(entry);
     return before - this.entries.size;
   }
 
@@ -121,37 +124,27 @@ export class MemoryStore implements SessionStore {
   private live(id: string, now: number): Entry | undefined {
     const entry = this.entries.get(id);
     if (entry && entry.expiresAt <= now) {
-      this.entries.delete(id);
+      this.remove(entry);
       return undefined;
     }
     return entry;
   }
 
-  private evictOldest(): void {
-    for (let chances = 0; chances < SECOND_CHANCES; chances++) {
-      const front = this.entries.entries().next();
-      if (front.done) return;
-      const [id, entry] = front.value;
-      if (entry.usedAt === entry.placedAt) break; // nobody read it since it was written: it goes
-      this.entries.delete(id);
-      this.entries.set(id, entry);
-      entry.placedAt = entry.usedAt = ++this.clock;
-    }
-    const oldest = this.entries.keys().next();
-    if (!oldest.done) this.entries.delete(oldest.value);
+  private remove(entry: Entry): void {
+    this.entries.delete(entry.id);
+    this.useOrder.remove(entry);
   }
 
   /** Walks up to SWEEP_BUDGET entries from where the last tick stopped (Map iterators stay valid across deletes). */
   private sweep(now: number): void {
-    this.cursor ??= this.entries.entries();
+    this.cursor ??= this.entries.values();
     for (let i = 0; i < SWEEP_BUDGET; i++) {
       const next = this.cursor.next();
       if (next.done) {
         this.cursor = undefined;
         return;
       }
-      if (next.value[1].expiresAt <= now) this.entries.delete(next.value[0]);
+      if (next.value.expiresAt <= now) this.remove(next.value);
     }
   }
 }
-

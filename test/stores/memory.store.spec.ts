@@ -64,6 +64,43 @@ describe('MemoryStore specifics', () => {
     await expect(store.get(newcomers.at(-1)!)).resolves.toBeDefined();
   });
 
+  it('through many times maxEntries of new sessions, it keeps exactly the newest maxEntries', async () => {
+    const store = open({ maxEntries: 1000 });
+    const ids = Array.from({ length: 20_000 }, () => newId());
+    for (const id of ids) await store.set(id, record(), { ttlMs: 60_000 });
+    expect(store.size).toBe(1000);
+    for (const id of ids.slice(-1000)) await expect(store.get(id)).resolves.toBeDefined();
+    await expect(store.get(ids.at(-1001)!)).resolves.toBeUndefined();
+  });
+
+  it('a destroyed or expired session leaves eviction order intact for the rest', async () => {
+    const store = open({ maxEntries: 3 });
+    const [a, b, c, d, e] = [newId(), newId(), newId(), newId(), newId()];
+    await store.set(a, record(), { ttlMs: 60_000 });
+    await store.set(b, record(), { ttlMs: 20 });
+    await store.set(c, record(), { ttlMs: 60_000 });
+    await store.destroy(a);
+    await sleep(40);
+    await expect(store.get(b)).resolves.toBeUndefined(); // expired: gone on read
+    await store.set(d, record(), { ttlMs: 60_000 });
+    await store.set(e, record(), { ttlMs: 60_000 });
+    expect(store.size).toBe(3);
+    for (const id of [c, d, e]) await expect(store.get(id)).resolves.toBeDefined();
+    await store.set(newId(), record(), { ttlMs: 60_000 }); // c is now the least recently used
+    await expect(store.get(c)).resolves.toBeUndefined();
+  });
+
+  it('an update counts as a use: the session rewritten last outlives one read earlier', async () => {
+    const store = open({ maxEntries: 2 });
+    const [a, b] = [newId(), newId()];
+    await store.set(a, record(), { ttlMs: 60_000 });
+    await store.set(b, record(), { ttlMs: 60_000 });
+    await store.set(a, record(), { ttlMs: 60_000 });
+    await store.set(newId(), record(), { ttlMs: 60_000 });
+    await expect(store.get(a)).resolves.toBeDefined();
+    await expect(store.get(b)).resolves.toBeUndefined();
+  });
+
   it('refuses a maxEntries that is not a whole number of at least 1', () => {
     expect(() => new MemoryStore({ maxEntries: 0 })).toThrow(TypeError);
     expect(() => new MemoryStore({ maxEntries: 1.5 })).toThrow(/maxEntries/);
