@@ -19,6 +19,8 @@ export class RequestSessions {
   committed = false;
   /** What `request.session` reads on requests whose prototype answers for it (see exposeSessionOn). */
   sessionProperty: unknown;
+  /** The response hook's state, for responses of a hooked prototype (see hookResponsesOf). */
+  responseHook: unknown;
 }
 
 const sessionsSlot = new ObjectSlot<RequestSessions>('nest-sessions.request');
@@ -27,6 +29,11 @@ const sessionsSlot = new ObjectSlot<RequestSessions>('nest-sessions.request');
 export function loadedNamed(sessions: RequestSessions, name: string): LoadedSession | undefined {
   for (const loaded of sessions.loaded) if (loaded.config.name === name) return loaded;
   return undefined;
+}
+
+/** The sessions the request has loaded, or undefined if it loaded none. */
+export function requestSessionsIfAny(request: object): RequestSessions | undefined {
+  return sessionsSlot.get(request);
 }
 
 export function requestSessions(request: object): RequestSessions {

@@ -86,7 +86,7 @@ export class SessionManager implements OnModuleInit, OnModuleDestroy {
       throw new SessionConfigError(`No session named "${name}" is configured; add it under SessionModule.forRoot({ sessions: { ${name}: { store } } }) or use one of: ${this.names.join(', ')}.`);
     }
     if (sessions.loaded.length === 0 && !sessions.loading?.size) {
-      hookResponse(rawResponse(response), (status) => this.committer.commit(request, status));
+      hookResponse(rawResponse(response), (status) => this.committer.commit(request, status), sessions);
     }
     let read: LoadedSession | Promise<LoadedSession>;
     try {

@@ -1,6 +1,6 @@
 import type { HttpAdapterHost } from '@nestjs/core';
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { exposeSessionOn } from '../request-sessions.js';
+import { exposeSessionOn, requestSessionsIfAny } from '../request-sessions.js';
 import { hookResponsesOf } from './response-hook.js';
 
 /**
@@ -9,8 +9,9 @@ import { hookResponsesOf } from './response-hook.js';
  * response hook on `app.response` and `request.session` on `app.request`.
  * Express 5 gives each of its requests and responses a hidden class of its
  * own, so every property added to one builds a new class (about 4 µs here):
- * loading a session then adds just one symbol-keyed slot to each object,
- * not the response's three wrappers and `request.session` besides. Fastify's
+ * loading a session then adds just one symbol-keyed slot to the request,
+ * and nothing to the response (not its three wrappers, not the hook's state,
+ * which the request's sessions hold), nor `request.session`. Fastify's
  * objects share their classes and take the hook one by one; other platforms
  * are left alone.
  */
@@ -18,6 +19,7 @@ export function prepareExpressPrototypes(adapterHost: HttpAdapterHost | undefine
   const adapter = adapterHost?.httpAdapter;
   if (adapter?.getType() !== 'express') return;
   const app = adapter.getInstance() as { request?: unknown; response?: unknown };
-  if (app.response instanceof ServerResponse) hookResponsesOf(app.response);
+  // Node and Express both give a response its request as `res.req`: the hook's state lives in the request's sessions.
+  if (app.response instanceof ServerResponse) hookResponsesOf(app.response, (res) => res.req && requestSessionsIfAny(res.req));
   if (app.request instanceof IncomingMessage) exposeSessionOn(app.request);
 }

@@ -42,8 +42,25 @@ interface HookState extends Originals {
 
 const hooks = new ObjectSlot<HookState>('nest-sessions.response-hook');
 
+/**
+ * A per-request object that holds its response's hook state in a field it
+ * has from construction, for responses of a hooked prototype: adding even
+ * one property to an Express 5 response builds it a new hidden class.
+ */
+export interface ResponseHookHolder {
+  responseHook: unknown;
+}
+
+/** Finds a response's holder (through its request): `undefined` when it loaded no session. */
+export type ResponseHookHolderOf = (res: ServerResponse) => ResponseHookHolder | undefined;
+
+interface HookedPrototype {
+  readonly originals: Originals;
+  readonly holderOf: ResponseHookHolderOf;
+}
+
 /** Response prototypes whose methods were hooked once, for all their responses, with what they replaced. */
-const hookedPrototypes = new WeakMap<object, Originals>();
+const hookedPrototypes = new WeakMap<object, HookedPrototype>();
 
 /**
  * Commits the request's sessions just before its response leaves, whoever
@@ -55,41 +72,50 @@ const hookedPrototypes = new WeakMap<object, Originals>();
  * streams before the store answered sends its head at once and holds only
  * `end()`.
  *
- * A response whose prototype was hooked (`hookResponsesOf`) only gets its
- * state recorded; any other gets three thin wrappers of its own.
+ * A response whose prototype was hooked (`hookResponsesOf`) and that leads
+ * to `holder` only gets its state recorded there; any other gets its state in
+ * a slot of its own and three thin wrappers.
  */
-export function hookResponse(res: ServerResponse, commit: ResponseCommitter): void {
-  if (hooks.get(res) !== undefined) return;
+export function hookResponse(res: ServerResponse, commit: ResponseCommitter, holder: ResponseHookHolder): void {
   const shared = hookedPrototypes.get(Object.getPrototypeOf(res) as object);
-  const originals: Originals = shared ?? { writeHead: res.writeHead as Method, write: res.write as Method, end: res.end as Method };
-  hooks.set(res, { writeHead: originals.writeHead, write: originals.write, end: originals.end, commit, fired: false, pending: undefined, heldHead: undefined, replaced: false });
-  if (shared) return;
+  if (shared && shared.holderOf(res) === holder) {
+    holder.responseHook ??= newState(shared.originals, commit);
+    return;
+  }
+  if (hooks.get(res) !== undefined) return;
+  hooks.set(res, newState({ writeHead: res.writeHead as Method, write: res.write as Method, end: res.end as Method }, commit));
   res.writeHead = instanceWriteHead as ServerResponse['writeHead'];
   res.write = instanceWrite as ServerResponse['write'];
   res.end = instanceEnd as ServerResponse['end'];
 }
 
+function newState(originals: Originals, commit: ResponseCommitter): HookState {
+  return { writeHead: originals.writeHead, write: originals.write, end: originals.end, commit, fired: false, pending: undefined, heldHead: undefined, replaced: false };
+}
+
 /**
  * Hooks `writeHead`, `write` and `end` once on a prototype that a platform
  * gives all of its responses (Express's `app.response`), so a request that
- * loads a session adds nothing to its response object. Responses that loaded
- * no session pass straight through. Call it before the first request, so
- * that middleware wrapping `res.end` per response wraps the hooked one.
+ * loads a session adds nothing to its response object: the hooked methods
+ * find their state through `holderOf`. Responses that loaded no session pass
+ * straight through. Call it before the first request, so that middleware
+ * wrapping `res.end` per response wraps the hooked one.
  */
-export function hookResponsesOf(prototype: ServerResponse): void {
+export function hookResponsesOf(prototype: ServerResponse, holderOf: ResponseHookHolderOf): void {
   if (hookedPrototypes.has(prototype)) return;
   const originals: Originals = { writeHead: prototype.writeHead as Method, write: prototype.write as Method, end: prototype.end as Method };
-  hookedPrototypes.set(prototype, originals);
+  hookedPrototypes.set(prototype, { originals, holderOf });
+  const stateOf = (res: ServerResponse) => holderOf(res)?.responseHook as HookState | undefined;
   prototype.writeHead = function writeHead(this: ServerResponse, ...args: unknown[]) {
-    const state = hooks.get(this);
+    const state = stateOf(this);
     return state === undefined ? originals.writeHead.apply(this, args) : hookedWriteHead(this, state, args);
   } as ServerResponse['writeHead'];
   prototype.write = function write(this: ServerResponse, ...args: unknown[]) {
-    const state = hooks.get(this);
+    const state = stateOf(this);
     return state === undefined ? originals.write.apply(this, args) : hookedWrite(this, state, args);
   } as ServerResponse['write'];
   prototype.end = function end(this: ServerResponse, ...args: unknown[]) {
-    const state = hooks.get(this);
+    const state = stateOf(this);
     return state === undefined ? originals.end.apply(this, args) : hookedEnd(this, state, args);
   } as ServerResponse['end'];
 }
