@@ -3,7 +3,7 @@ import { SessionStoreUnavailableError } from '../errors/session-store-unavailabl
 import { SessionTooLargeError } from '../errors/session-too-large.error.js';
 import { isHttps, type SessionRequest } from '../http/http-exchange.js';
 import type { CommitHeaders } from '../http/response-headers.js';
-import type { CommitFailure, CommitOutcome } from '../http/response-hook.js';
+import type { CommitFailure, CommitOutcome } from '../http/commit-outcome.js';
 import { requestSessions } from '../request-sessions.js';
 import { planCommit, recordAfter, type CommitPlan } from './commit-plan.js';
 import { KeyedLock } from './keyed-lock.js';
