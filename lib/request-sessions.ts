@@ -56,7 +56,7 @@ export function exposeSessionOn(prototype: object): void {
   Object.defineProperty(prototype, 'session', {
     configurable: true,
     get(this: object) {
-      return sessionsSlot.get(this)?.sessionProperty;
+      return requestSessionsIfAny(this)?.sessionProperty;
     },
     set(this: object, value: unknown) {
       requestSessions(this).sessionProperty = value;

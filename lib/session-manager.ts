@@ -13,7 +13,7 @@ import { httpRequestOf, httpResponseOf, rawResponse, type SessionRequest, type S
 import { prepareExpressPrototypes } from './http/express-prototypes.js';
 import { hookResponse } from './http/response-hook.js';
 import { newSessionId } from './http/session-id.js';
-import { loadedNamed, requestSessions, setRequestSession, type LoadedSession, type RequestSessions } from './request-sessions.js';
+import { loadedNamed, requestSessions, requestSessionsIfAny, setRequestSession, type LoadedSession, type RequestSessions } from './request-sessions.js';
 import type { ResolvedConfig, ResolvedSession } from './session-config.js';
 import { SESSION_CONFIG } from './session.constants.js';
 import type { StoredSession } from './stores/session-store.js';
@@ -108,7 +108,8 @@ export class SessionManager implements OnModuleInit, OnModuleDestroy {
 
   /** The already loaded session `name`, or undefined. */
   current<T extends object = any, F extends object = any>(request: object, name = DEFAULT_SESSION_NAME): Session<T, F> | undefined {
-    return loadedNamed(requestSessions(request), name)?.session;
+    const sessions = requestSessionsIfAny(request);
+    return sessions && loadedNamed(sessions, name)?.session;
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -3,13 +3,14 @@ import type { Session as SessionObject } from '../core/session.js';
 import type { SessionData } from '../core/session-paths.js';
 import { SessionNotLoadedError } from '../errors/session-not-loaded.error.js';
 import { httpRequestOf } from '../http/http-exchange.js';
-import { loadedNamed, requestSessions } from '../request-sessions.js';
+import { loadedNamed, requestSessionsIfAny } from '../request-sessions.js';
 import { DEFAULT_SESSION_NAME } from '../session.options.js';
 import { markSessionUse } from './session-names.js';
 
 /** The loaded session `name` of the current request (sync: the module's guard loaded it before the handler). */
 export function loadedSession(context: ExecutionContext, name: string): SessionObject<any, any> {
-  const session = loadedNamed(requestSessions(httpRequestOf(context)), name)?.session;
+  const sessions = requestSessionsIfAny(httpRequestOf(context));
+  const session = sessions && loadedNamed(sessions, name)?.session;
   if (!session) throw new SessionNotLoadedError(name);
   return session;
 }
