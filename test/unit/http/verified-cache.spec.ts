@@ -29,14 +29,19 @@ describe('VerifiedCache', () => {
     expect(cache.get('small')).toBe('s');
   });
 
-  it('a value set twice is held once and keeps its first place in line', () => {
-    const cache = new VerifiedCache<number>(2);
-    cache.set('first', 1);
-    cache.set('first', 1);
-    cache.set('second', 2);
-    cache.set('third', 3);
-    expect(cache.get('first')).toBeUndefined();
-    expect(cache.get('second')).toBe(2);
-    expect(cache.get('third')).toBe(3);
+  it('a key set again holds its value and keeps both bounds, leaving no newer key early', () => {
+    const cache = new VerifiedCache<string>(3, 30);
+    cache.set('aaaa', 'a1', 1); // 5 characters
+    cache.set('aaaa', 'a2', 1); // the newer value; a second place in line
+    expect(cache.get('aaaa')).toBe('a2');
+    cache.set('bbbb', 'b', 6); // 10
+    cache.set('cccc', 'c', 6); // 10: four places, so the oldest ('aaaa') leaves
+    expect(cache.get('aaaa')).toBeUndefined();
+    expect(cache.get('bbbb')).toBe('b');
+    expect(cache.get('cccc')).toBe('c');
+    cache.set('dddd', 'd', 6); // 10 more: 'aaaa's second place leaves, nothing newer
+    cache.set('eeee', 'e', 6); // 'bbbb' is the oldest now: it goes
+    expect(cache.get('bbbb')).toBeUndefined();
+    expect(['cccc', 'dddd', 'eeee'].map((key) => cache.get(key))).toEqual(['c', 'd', 'e']);
   });
 });
