@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import { ObjectSlot } from './object-slot.js';
 import type { CommitFailure, PendingCommit, ResponseCommitter } from './commit-outcome.js';
 import { addHeaders, headersArgument } from './response-headers.js';
 
@@ -23,7 +22,12 @@ interface HookState extends Originals {
   replaced: boolean;
 }
 
-const hooks = new ObjectSlot<HookState>('nest-sessions.response-hook');
+/** A response's own hook state, for responses hooked one by one; read and written at each use, so V8's caches there see responses only. */
+const HOOK: unique symbol = Symbol('nest-sessions.response-hook');
+
+interface HookedResponse extends ServerResponse {
+  [HOOK]?: HookState;
+}
 
 /**
  * A per-request object that holds its response's hook state in a field it
@@ -44,6 +48,8 @@ interface HookedPrototype {
 
 /** Response prototypes whose methods were hooked once, for all their responses, with what they replaced. */
 const hookedPrototypes = new WeakMap<object, HookedPrototype>();
+/** None is, on Fastify: its responses skip the lookup. */
+let anyPrototypeHooked = false;
 
 /**
  * Commits the request's sessions just before its response leaves, whoever
@@ -60,13 +66,13 @@ const hookedPrototypes = new WeakMap<object, HookedPrototype>();
  * a slot of its own and three thin wrappers.
  */
 export function hookResponse(res: ServerResponse, commit: ResponseCommitter, holder: ResponseHookHolder): void {
-  const shared = hookedPrototypes.get(Object.getPrototypeOf(res) as object);
+  const shared = anyPrototypeHooked ? hookedPrototypes.get(Object.getPrototypeOf(res) as object) : undefined;
   if (shared && shared.holderOf(res) === holder) {
     holder.responseHook ??= newState(shared.originals, commit);
     return;
   }
-  if (hooks.get(res) !== undefined) return;
-  hooks.set(res, newState({ writeHead: res.writeHead as Method, write: res.write as Method, end: res.end as Method }, commit));
+  if ((res as HookedResponse)[HOOK] !== undefined) return;
+  (res as HookedResponse)[HOOK] = newState({ writeHead: res.writeHead as Method, write: res.write as Method, end: res.end as Method }, commit);
   res.writeHead = instanceWriteHead as ServerResponse['writeHead'];
   res.write = instanceWrite as ServerResponse['write'];
   res.end = instanceEnd as ServerResponse['end'];
@@ -88,6 +94,7 @@ export function hookResponsesOf(prototype: ServerResponse, holderOf: ResponseHoo
   if (hookedPrototypes.has(prototype)) return;
   const originals: Originals = { writeHead: prototype.writeHead as Method, write: prototype.write as Method, end: prototype.end as Method };
   hookedPrototypes.set(prototype, { originals, holderOf });
+  anyPrototypeHooked = true;
   const stateOf = (res: ServerResponse) => holderOf(res)?.responseHook as HookState | undefined;
   prototype.writeHead = function writeHead(this: ServerResponse, ...args: unknown[]) {
     const state = stateOf(this);
@@ -104,15 +111,15 @@ export function hookResponsesOf(prototype: ServerResponse, holderOf: ResponseHoo
 }
 
 function instanceWriteHead(this: ServerResponse, ...args: unknown[]): ServerResponse {
-  return hookedWriteHead(this, hooks.get(this)!, args);
+  return hookedWriteHead(this, (this as HookedResponse)[HOOK]!, args);
 }
 
 function instanceWrite(this: ServerResponse, ...args: unknown[]): boolean {
-  return hookedWrite(this, hooks.get(this)!, args);
+  return hookedWrite(this, (this as HookedResponse)[HOOK]!, args);
 }
 
 function instanceEnd(this: ServerResponse, ...args: unknown[]): ServerResponse {
-  return hookedEnd(this, hooks.get(this)!, args);
+  return hookedEnd(this, (this as HookedResponse)[HOOK]!, args);
 }
 
 function hookedWriteHead(res: ServerResponse, state: HookState, args: unknown[]): ServerResponse {
