@@ -143,7 +143,7 @@ export class SessionManager implements OnModuleInit, OnModuleDestroy {
           ? this.wrap(config, new SessionState(unsigned.id, record, now, record.expiresAt, unsigned.stale, true))
           : this.fresh(config, now, true); // a valid signature for an id the store does not know: never adopt it
       const sync = config.syncStore;
-      return sync ? adopt(callStoreNow(config, 'get', () => sync.getSync(unsigned.id))) : callStore(config, 'get', () => config.store.get(unsigned.id)).then(adopt);
+      return sync ? adopt(callStoreNow(config, 'get', () => sync.getSync(unsigned.id, now))) : callStore(config, 'get', () => config.store.get(unsigned.id)).then(adopt);
     }
     return this.fresh(config, now, cookies.length > 0);
   }

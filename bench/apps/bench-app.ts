@@ -5,7 +5,7 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { count, counters } from './app-stats.js';
+import { counter, counters } from './app-stats.js';
 import { startProfiling, stopProfiling } from './profiler.js';
 import type { ChildMessage, ParentMessage } from '../support/ipc.js';
 import type { Adapter } from '../variants.js';
@@ -43,7 +43,8 @@ export async function runBenchApp(module: Type, options: BenchAppOptions = {}): 
   await app.listen(env.port, '127.0.0.1');
   // Requests served, counted on the Node server itself (outside the framework), so store
   // counts divide by what the app handled, in-flight requests at the end of a run included.
-  (app.getHttpServer() as Server).on('request', () => count('requests'));
+  const requests = counter('requests');
+  (app.getHttpServer() as Server).on('request', () => void requests.n++);
   const { port } = app.getHttpServer().address() as AddressInfo;
 
   let closing = false;
@@ -66,7 +67,7 @@ export async function runBenchApp(module: Type, options: BenchAppOptions = {}): 
     if (message.type === 'profile-stop') void stopProfiling(message.file).then(() => send({ type: 'profile-saved', file: message.file }));
     if (message.type === 'stats') {
       const cpu = process.cpuUsage();
-      send({ type: 'stats', counters: { ...counters }, rss: process.memoryUsage().rss, cpuMicros: cpu.user + cpu.system });
+      send({ type: 'stats', counters: counters(), rss: process.memoryUsage().rss, cpuMicros: cpu.user + cpu.system });
     }
     if (message.type === 'stop') void shutdown();
   });

@@ -17,6 +17,8 @@ export interface CommitPlan {
   readonly discard: readonly string[];
   /** `set`: send the (new or extended) cookie; `expire`: tell the browser to drop it; `keep`: send nothing. */
   readonly cookie: 'set' | 'expire' | 'keep';
+  /** The clock when the plan was made: a synchronous store's write uses it rather than reading the clock again. */
+  readonly now: number;
 }
 
 /** The expiry a session reaches if extended now: idle from now, capped by the absolute timeout. */
@@ -37,10 +39,10 @@ export function planCommit(session: ResolvedSession, state: SessionState, status
     const flash = nextFlash(state, state.flash.incoming);
     if (Object.keys(state.data).length === 0 && Object.keys(flash).length === 0) {
       // Nothing worth keeping: no record, and a cookie only to erase one we just invalidated.
-      return { session, state, action: NO_ACTION, discard, cookie: discard.length && state.hadCookie ? 'expire' : 'keep' };
+      return { session, state, action: NO_ACTION, discard, cookie: discard.length && state.hadCookie ? 'expire' : 'keep', now };
     }
     const record = new PlannedRecord(1, state.expiresAt, state.createdAt, state.data, flash);
-    return { session, state, action: { kind: 'save', record, ifVersion: undefined }, discard, cookie: 'set' };
+    return { session, state, action: { kind: 'save', record, ifVersion: undefined }, discard, cookie: 'set', now };
   }
 
   const extended = expiryFrom(now, state.createdAt, session);
@@ -52,9 +54,9 @@ export function planCommit(session: ResolvedSession, state: SessionState, status
   const cookie = browserExpiryMoved || recordInCookie || state.needsResign ? 'set' : 'keep';
   if (changed) {
     const record = new PlannedRecord(state.baseVersion! + 1, state.expiresAt, state.createdAt, state.data, nextFlash(state, state.flash.incoming));
-    return { session, state, action: { kind: 'save', record, ifVersion: state.baseVersion }, discard, cookie };
+    return { session, state, action: { kind: 'save', record, ifVersion: state.baseVersion }, discard, cookie, now };
   }
-  return { session, state, action: extend ? { kind: 'touch', expiresAt: extended } : NO_ACTION, discard, cookie };
+  return { session, state, action: extend ? { kind: 'touch', expiresAt: extended } : NO_ACTION, discard, cookie, now };
 }
 
 /** Shared by every plan with nothing for the store to do (most reads): nothing reads it but its kind. */

@@ -43,8 +43,8 @@ function persistNow(plan: CommitPlan, store: SyncSessionStore, exists: boolean):
   if (action.kind === 'save') {
     const { record, ifVersion } = action;
     assertSize(plan, record);
-    const ttlMs = Math.max(1, record.expiresAt - Date.now());
-    if (!callStoreNow(session, 'set', () => store.setSync(state.id, record, { ttlMs, ifVersion }))) return undefined;
+    const ttlMs = Math.max(1, record.expiresAt - plan.now);
+    if (!callStoreNow(session, 'set', () => store.setSync(state.id, record, { ttlMs, ifVersion }, plan.now))) return undefined;
   } else if (action.kind === 'touch') {
     callStoreNow(session, 'touch', () => store.touchSync(state.id, action.expiresAt));
   }

@@ -72,15 +72,14 @@ export class MemoryStore implements SessionStore {
     this.touchSync(id, expiresAt);
   }
 
-  getSync(id: string): StoredSession | undefined {
-    const entry = this.live(id, Date.now());
+  getSync(id: string, now = Date.now()): StoredSession | undefined {
+    const entry = this.live(id, now);
     if (!entry) return undefined;
     this.useOrder.use(entry);
     return copySession(entry.record);
   }
 
-  setSync(id: string, session: StoredSession, options: StoreSetOptions): boolean {
-    const now = Date.now();
+  setSync(id: string, session: StoredSession, options: StoreSetOptions, now = Date.now()): boolean {
     const existing = this.live(id, now);
     if (options.ifVersion !== undefined && existing?.record.version !== options.ifVersion) return false;
     const record = copySession(session);

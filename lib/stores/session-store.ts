@@ -48,10 +48,12 @@ export interface SessionStore {
    * Optional, for stores whose records live in this process (MemoryStore):
    * `get`, `set`, `touch` and `destroy` answered at once, with the same
    * results. The module then loads and commits without a promise, and the
-   * response is not held for the store.
+   * response is not held for the store. `now`, when given, is the caller's
+   * `Date.now()` of a moment ago, for expiry checks: the module has one at
+   * hand, and a clock reading costs as much as the rest of a memory lookup.
    */
-  getSync?(id: string): StoredSession | undefined;
-  setSync?(id: string, session: StoredSession, options: StoreSetOptions): boolean;
+  getSync?(id: string, now?: number): StoredSession | undefined;
+  setSync?(id: string, session: StoredSession, options: StoreSetOptions, now?: number): boolean;
   touchSync?(id: string, expiresAt: number): void;
   destroySync?(id: string): void;
 }
