@@ -44,7 +44,8 @@ export function countCalls<T extends object>(target: T, methods: readonly string
     if (typeof original !== 'function') continue;
     const cell = counter(prefix + label(method));
     const forward = original as (this: unknown, ...args: unknown[]) => unknown;
-    // Fixed parameters instead of a rest array: every wrapped store method takes at most three.
+    // Fixed parameters instead of a rest array: every method wrapped here (the stores', and node-redis's
+    // get/set/expire/del as connect-redis calls them) takes at most three.
     object[method] = function (this: unknown, a: unknown, b: unknown, c: unknown) {
       cell.n++;
       return forward.call(this, a, b, c);
