@@ -13,12 +13,33 @@ export function readCookieValues(header: string | undefined, name: string, limit
     let end = header.indexOf(';', start);
     if (end === -1) end = header.length;
     const eq = header.indexOf('=', start);
-    if (eq !== -1 && eq < end && header.slice(start, eq).trim() === name) {
-      values.push(unquote(header.slice(eq + 1, end).trim()));
-    }
+    if (eq !== -1 && eq < end && isNameAt(header, start, eq, name)) values.push(unquote(trimmedSlice(header, eq + 1, end)));
     start = end + 1;
   }
   return values;
+}
+
+/**
+ * Whether `header[from, to)`, trimmed, is `name`: compared in place, since
+ * every other cookie's name would otherwise be sliced out and trimmed into
+ * two new strings on every request.
+ */
+function isNameAt(header: string, from: number, to: number, name: string): boolean {
+  while (from < to && isSpace(header.charCodeAt(from))) from++;
+  while (to > from && isSpace(header.charCodeAt(to - 1))) to--;
+  return to - from === name.length && header.startsWith(name, from);
+}
+
+/** `header.slice(from, to).trim()`, slicing once. */
+function trimmedSlice(header: string, from: number, to: number): string {
+  while (from < to && isSpace(header.charCodeAt(from))) from++;
+  while (to > from && isSpace(header.charCodeAt(to - 1))) to--;
+  return header.slice(from, to);
+}
+
+/** What `String.prototype.trim` strips among the Latin-1 characters Node decodes header text to. */
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || code === 160;
 }
 
 function unquote(value: string): string {

@@ -18,6 +18,10 @@ describe('reading cookies', () => {
     expect(readCookieValues(' sid = "v" ', 'sid')).toEqual(['v']);
   });
 
+  it('strips tabs and spaces around a name and a value, and keeps what is between them', () => {
+    expect(readCookieValues('a=1;\tsid\t=\tx.y=z \t; sid=;  sid  =  "q"', 'sid')).toEqual(['x.y=z', '', 'q']);
+  });
+
   it('handles a missing or empty header', () => {
     expect(readCookieValues(undefined, 'sid')).toEqual([]);
     expect(readCookieValues('', 'sid')).toEqual([]);

@@ -44,4 +44,15 @@ describe('VerifiedCache', () => {
     expect(cache.get('bbbb')).toBeUndefined();
     expect(['cccc', 'dddd', 'eeee'].map((key) => cache.get(key))).toEqual(['c', 'd', 'e']);
   });
+
+  it('tells apart values that end alike: a hit needs the whole value, and the newer one is kept', () => {
+    const cache = new VerifiedCache<string>(100);
+    const tail = 'T'.repeat(40);
+    cache.set(`first.${tail}`, 'first');
+    expect(cache.get(`forged.${tail}`)).toBeUndefined();
+    expect(cache.get(`first.${tail}`)).toBe('first');
+    cache.set(`second.${tail}`, 'second');
+    expect(cache.get(`second.${tail}`)).toBe('second');
+    expect(cache.get(`first.${tail}`)).toBeUndefined(); // verified again on its next visit, as after an eviction
+  });
 });
