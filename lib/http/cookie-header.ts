@@ -25,16 +25,26 @@ export function readCookieValues(header: string | undefined, name: string, limit
  * two new strings on every request.
  */
 function isNameAt(header: string, from: number, to: number, name: string): boolean {
-  while (from < to && isSpace(header.charCodeAt(from))) from++;
-  while (to > from && isSpace(header.charCodeAt(to - 1))) to--;
-  return to - from === name.length && header.startsWith(name, from);
+  const start = afterSpaces(header, from, to);
+  return beforeSpaces(header, start, to) - start === name.length && header.startsWith(name, start);
 }
 
 /** `header.slice(from, to).trim()`, slicing once. */
 function trimmedSlice(header: string, from: number, to: number): string {
+  const start = afterSpaces(header, from, to);
+  return header.slice(start, beforeSpaces(header, start, to));
+}
+
+/** The first index in [from, to) that is not a space, or `to`. */
+function afterSpaces(header: string, from: number, to: number): number {
   while (from < to && isSpace(header.charCodeAt(from))) from++;
+  return from;
+}
+
+/** One past the last index in [from, to) that is not a space, or `from`. */
+function beforeSpaces(header: string, from: number, to: number): number {
   while (to > from && isSpace(header.charCodeAt(to - 1))) to--;
-  return header.slice(from, to);
+  return to;
 }
 
 /** What `String.prototype.trim` strips among the Latin-1 characters Node decodes header text to. */
