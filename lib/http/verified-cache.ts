@@ -17,8 +17,8 @@
  * holes).
  */
 export class VerifiedCache<V> {
-  private young = new Map<string, Held<V>>();
-  private old = new Map<string, Held<V>>();
+  private young = new Map<number, Held<V>>();
+  private old = new Map<number, Held<V>>();
   private youngChars = 0;
   private readonly generationEntries: number;
   private readonly generationChars: number;
@@ -31,7 +31,7 @@ export class VerifiedCache<V> {
   }
 
   get(value: string): V | undefined {
-    const key = tailOf(value);
+    const key = keyOf(value);
     const young = this.young.get(key);
     if (young !== undefined) return young.value === value ? young.verified : undefined;
     const old = this.old.get(key);
@@ -42,15 +42,15 @@ export class VerifiedCache<V> {
 
   /**
    * `size`: the characters the entry holds besides its value (e.g. a
-   * decrypted payload). A value whose tail is held already replaces the
+   * decrypted payload). A value filed under the same key replaces the
    * value held under it.
    */
   set(value: string, verified: V, size = 0): void {
     const chars = value.length + size;
-    if (chars <= this.generationChars) this.insert(tailOf(value), { value, verified, chars });
+    if (chars <= this.generationChars) this.insert(keyOf(value), { value, verified, chars });
   }
 
-  private insert(key: string, held: Held<V>): void {
+  private insert(key: number, held: Held<V>): void {
     if (this.young.size >= this.generationEntries || this.youngChars + held.chars > this.generationChars) {
       this.old = this.young;
       this.young = new Map();
@@ -69,15 +69,20 @@ interface Held<V> {
 }
 
 /**
- * The characters of a value the Map hashes. Every cookie value is a new
- * string, so its hash is computed afresh on each request, a character at a
- * time: 90 characters for a signed id, 230 and more for a sealed session.
- * The tail of either is its MAC or its authentication tag, as unlikely to
- * repeat between two values as any random 132 bits; values that share one
- * anyway are told apart by the whole-value comparison in `get`.
+ * The number a value is filed under. Every cookie value is a new string, so
+ * a Map keyed by the string would hash it afresh on each request, a
+ * character at a time (90 characters for a signed id, 230 and more for a
+ * sealed session), and a key cut from it would be a new string to allocate
+ * and hash. The last characters of either are its MAC or its authentication
+ * tag, as random as any: six of them (36 bits) folded by FNV-1a into a
+ * small integer, which a Map hashes without touching memory. Two values that share a key
+ * are told apart by the whole-value comparison in `get`; the later replaces
+ * the earlier, which then costs one more check when it comes back.
  */
-const TAIL_CHARS = 22;
+const KEY_CHARS = 6;
 
-function tailOf(value: string): string {
-  return value.length > TAIL_CHARS ? value.slice(-TAIL_CHARS) : value;
+function keyOf(value: string): number {
+  let key = 0x811c9dc5;
+  for (let i = Math.max(0, value.length - KEY_CHARS); i < value.length; i++) key = Math.imul(key ^ value.charCodeAt(i), 0x01000193);
+  return key & 0x3fffffff; // a small integer (Smi): no heap number to allocate
 }
