@@ -2,6 +2,7 @@ import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { SessionConfigError } from '../errors/session-config.error.js';
 import { SessionError } from '../errors/session.error.js';
 import { isSessionId } from '../http/session-id.js';
+import { LuaScript } from './redis/lua-script.js';
 import { COMPARE_AND_SET, RECORD_HEADER, TOUCH } from './redis/redis-scripts.js';
 import { WriteCoalescer } from './redis/write-coalescer.js';
 import { isStoredSession, serializeSession, type SessionStore, type StoreSetOptions, type StoredSession } from './session-store.js';
@@ -29,13 +30,10 @@ export type RedisStoreOptions = PrefixOption &
       }
   );
 
-/** The two Lua scripts, registered on the client with `defineCommand` (ioredis sends EVALSHA and handles NOSCRIPT). */
-interface ScriptCommands {
-  nestSessionsCompareAndSet(key: string, version: string, json: string, ttlMs: number): Promise<unknown>;
-  nestSessionsTouch(key: string, expiresAt: string, ttlMs: number): Promise<unknown>;
-}
+type Client = Redis | Cluster;
 
-type Client = (Redis | Cluster) & ScriptCommands;
+const COMPARE_AND_SET_SCRIPT = new LuaScript(COMPARE_AND_SET);
+const TOUCH_SCRIPT = new LuaScript(TOUCH);
 
 /**
  * Sessions in Redis through ioredis 5 or 6 (RESP2 or RESP3), standalone or
@@ -71,7 +69,7 @@ export class RedisStore implements SessionStore {
     }
     this.prefix = options.prefix ?? 'sess:';
     this.ownsClient = !('client' in options && options.client);
-    if ('client' in options && options.client) this.client = Promise.resolve(this.adopt(withScripts(options.client)));
+    if ('client' in options && options.client) this.client = Promise.resolve(this.adopt(options.client));
   }
 
   get(id: string): Promise<StoredSession | undefined> {
@@ -90,7 +88,7 @@ export class RedisStore implements SessionStore {
       await this.send((client) => client.set(key, json, 'PX', ttlMs));
       return true;
     }
-    const written = await this.send((client) => client.nestSessionsCompareAndSet(key, String(ifVersion), json, ttlMs));
+    const written = await this.send((client) => COMPARE_AND_SET_SCRIPT.run(client, key, [String(ifVersion), json, ttlMs]));
     return Number(written) === 1;
   }
 
@@ -105,7 +103,7 @@ export class RedisStore implements SessionStore {
     if (!Number.isSafeInteger(expiresAt)) throw new TypeError(`RedisStore.touch needs expiresAt in whole epoch ms; got ${expiresAt}.`);
     const key = this.key(id);
     const ttlMs = toTtl(expiresAt - Date.now());
-    await this.send((client) => client.nestSessionsTouch(key, String(expiresAt), ttlMs));
+    await this.send((client) => TOUCH_SCRIPT.run(client, key, [String(expiresAt), ttlMs]));
   }
 
   /** Quits the client the store created from a url or options; a client you handed in stays open. */
@@ -162,14 +160,8 @@ export class RedisStore implements SessionStore {
     // Failed commands reject and reach the module, which logs them and answers 503;
     // without a listener ioredis would also print every reconnect attempt.
     client.on('error', () => undefined);
-    return withScripts(client);
+    return client;
   }
-}
-
-function withScripts(client: Redis | Cluster): Client {
-  client.defineCommand('nestSessionsCompareAndSet', { numberOfKeys: 1, lua: COMPARE_AND_SET });
-  client.defineCommand('nestSessionsTouch', { numberOfKeys: 1, lua: TOUCH });
-  return client as Client;
 }
 
 /** Fixed field order: the Lua scripts read version and expiresAt from this header (the module builds its records in it). */

@@ -90,9 +90,9 @@ describe.each([
     await client.quit();
   });
 
-  /** The commands this client sent while `action` ran, seen through MONITOR (script-internal calls excluded). */
-  async function commandsSentBy(action: () => Promise<unknown>): Promise<string[]> {
-    const addr = /\baddr=(\S+)/.exec(String(await client.client('INFO')))![1];
+  /** The commands `by` (the shared client) sent while `action` ran, seen through MONITOR (script-internal calls excluded). */
+  async function commandsSentBy(action: () => Promise<unknown>, by: Redis5 | Redis6 = client): Promise<string[]> {
+    const addr = /\baddr=(\S+)/.exec(String(await by.client('INFO')))![1];
     const [start, end] = [`start-${randomUUID()}`, `end-${randomUUID()}`];
     const seen: string[] = [];
     let recording = false;
@@ -106,9 +106,9 @@ describe.each([
     };
     monitor.on('monitor', listener);
     try {
-      await client.echo(start);
+      await by.echo(start);
       await action();
-      await client.echo(end);
+      await by.echo(end);
       await done;
     } finally {
       monitor.off('monitor', listener);
@@ -191,7 +191,7 @@ describe.each([
 
   it('one command per operation: GET, SET, EVALSHA for CAS, EVALSHA for touch, DEL', async () => {
     const id = newId();
-    await store.set(id, record(), { ttlMs: MINUTE }); // load the scripts (a first EVALSHA may answer NOSCRIPT)
+    await store.set(id, record(), { ttlMs: MINUTE });
     await store.set(id, record({ version: 2 }), { ttlMs: MINUTE, ifVersion: 1 });
     await store.touch(id, Date.now() + MINUTE);
 
@@ -205,6 +205,30 @@ describe.each([
     ]);
     expect(await commandsSentBy(() => store.touch(id, Date.now() + MINUTE))).toEqual(['evalsha']);
     expect(await commandsSentBy(() => store.destroy(id))).toEqual(['del']);
+  });
+
+  it("a client's first compare-and-set and touch send their scripts whole, one command each; later ones only the SHA", async () => {
+    const fresh = makeClient();
+    try {
+      const own = new RedisStore({ client: handIn(fresh) });
+      const id = newId();
+      await own.set(id, record(), { ttlMs: MINUTE });
+      const first = await commandsSentBy(async () => {
+        await own.set(id, record({ version: 2 }), { ttlMs: MINUTE, ifVersion: 1 });
+        await own.touch(id, Date.now() + MINUTE);
+      }, fresh);
+      const later = await commandsSentBy(async () => {
+        await own.set(id, record({ version: 3 }), { ttlMs: MINUTE, ifVersion: 2 });
+        await own.touch(id, Date.now() + MINUTE);
+      }, fresh);
+      expect([first, later]).toEqual([
+        ['eval', 'eval'],
+        ['evalsha', 'evalsha'],
+      ]);
+      expect((await own.get(id))?.version).toBe(3);
+    } finally {
+      await fresh.quit();
+    }
   });
 
   it('commands issued in one turn of the event loop (sent in one socket write) run in the order issued', async () => {
@@ -227,7 +251,7 @@ describe.each([
     expect(performance.now() - started).toBeLessThan(250);
   });
 
-  it('survives SCRIPT FLUSH: ioredis reloads the scripts on NOSCRIPT', async () => {
+  it('survives SCRIPT FLUSH: a NOSCRIPT answer sends the script whole again', async () => {
     const id = newId();
     await store.set(id, record(), { ttlMs: MINUTE });
     await client.script('FLUSH');
