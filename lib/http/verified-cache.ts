@@ -75,9 +75,10 @@ interface Held<V> {
  * sealed session), and a key cut from it would be a new string to allocate
  * and hash. The last characters of either are its MAC or its authentication
  * tag, as random as any: six of them (36 bits) folded by FNV-1a into a
- * small integer, which a Map hashes without touching memory. Two values that share a key
- * are told apart by the whole-value comparison in `get`; the later replaces
- * the earlier, which then costs one more check when it comes back.
+ * small integer, which a Map hashes without touching memory. Two values
+ * that share a key are told apart by the whole-value comparison in `get`;
+ * the later replaces the earlier, which then costs one more check (an HMAC
+ * or an AES-GCM open) when it comes back.
  */
 const KEY_CHARS = 6;
 
