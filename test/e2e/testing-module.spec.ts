@@ -10,6 +10,7 @@ import { FileStore, MemoryStore, Session, SessionModule, SessionStore } from '..
 import { Browser } from '../support/browser.js';
 import { SECRET } from '../support/constants.js';
 import { PLATFORMS } from '../support/platforms.js';
+import { failOnProcessErrors } from '../support/process-errors.js';
 
 /**
  * Issue 19 item 8: the `SessionStore` provider is the source of truth, so a
@@ -44,6 +45,7 @@ const replacements = [
 const cases = PLATFORMS.flatMap((platform) => replacements.map(([name, make]) => [platform, name, make] as const));
 
 describe.each(cases)('overrideProvider(SessionStore) on %s with %s', (platform, _name, makeReplacement) => {
+  failOnProcessErrors();
   let configured: MemoryStore;
   let replacement: SessionStore;
   let app: INestApplication;
