@@ -3,7 +3,10 @@ export { SESSION_MODULE_OPTIONS } from './session.module-definition.js';
 export type { SessionModuleOptions, SessionSettings, SessionCookieOptions } from './session.options.js';
 export { DEFAULT_SESSION_NAME } from './session.options.js';
 export { SessionManager } from './session-manager.js';
-export { SessionLoadGuard } from './session-load.guard.js';
+export { SessionInterceptor } from './lifecycle/session.interceptor.js';
+export { SessionMiddleware } from './lifecycle/session.middleware.js';
+export type { ExpressSession } from './compat/express-session-view.js';
+export type { ExpressSessionCookie } from './compat/express-session-cookie.js';
 
 export { Session } from './decorators/session.decorator.js';
 export { Flash } from './decorators/flash.decorator.js';

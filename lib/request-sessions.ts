@@ -8,79 +8,72 @@ export interface LoadedSession {
   readonly session: Session<any, any>;
 }
 
-/** The sessions one request has loaded. */
-export class RequestSessions {
-  /** Loads still waiting for their store (made for the first one: most loads answer at once). */
-  loading: Map<string, Promise<Session<any, any>>> | undefined;
-  /** In load order. A list, not a Map: a request loads one session or a few, and a Map costs more to make. */
-  readonly loaded: LoadedSession[] = [];
-  /** Set once the response hook started the commit, so it runs only once. */
-  committed = false;
-  /** What `request.session` reads on requests whose prototype answers for it (see exposeSessionOn). */
-  sessionProperty: unknown;
-  /** The response hook's state, for responses of a hooked prototype (see hookResponsesOf). */
-  responseHook: unknown;
+/** The request fields sessions read: its cookies and, for `secure: 'auto'`, whether it came over HTTPS. */
+export interface PlatformRequest {
+  headers: { cookie?: string | undefined };
+  protocol?: string;
 }
 
-/**
- * A request's sessions live under a symbol-keyed property of its own. Measured
- * against a WeakMap beside the requests, on Express 5 too (whose requests each
- * end up with a hidden class of their own, so the property builds a new one):
- * the property still wins, by 5–20% of throughput, because WeakMap entries for
- * short-lived keys cost the garbage collector more than the maps cost. The
- * property is read and written right here, not through a shared helper, so
- * V8's caches at these lines see only request objects (on Fastify, one
- * shape or two) instead of going megamorphic over every kind of object a
- * helper would be handed.
- */
-const SESSIONS: unique symbol = Symbol('nest-sessions.request');
+/** The sessions one request has loaded, kept on the request itself (never on anything requests share). */
+export class RequestSessions {
+  /** Loads still waiting for their store. */
+  readonly loading = new Map<string, Promise<LoadedSession>>();
+  /** In load order: a request loads one session or a few. */
+  readonly loaded: LoadedSession[] = [];
+  /** Set once the commit was planned (by the interceptor or a response hook), so it runs once. */
+  committed = false;
+  /** A response hook watches this request's response (Express; Fastify's hooks are registered once). */
+  hooked = false;
+  /** Runs before the commit is planned: the express-session view turns its property writes into operations. */
+  readonly beforeCommit: (() => void)[] = [];
+
+  constructor(
+    /** The platform's request (Express `req`, Fastify `request`), whose `protocol` honours trust-proxy settings. */
+    public platformRequest: PlatformRequest,
+  ) {}
+
+  named(name: string): LoadedSession | undefined {
+    for (const loaded of this.loaded) if (loaded.config.name === name) return loaded;
+    return undefined;
+  }
+}
+
+const SESSIONS: unique symbol = Symbol.for('nest-sessions.request-sessions');
 
 interface WithSessions {
   [SESSIONS]?: RequestSessions;
+  raw?: object;
 }
 
-/** The session `name` the request has loaded, if it has. */
-export function loadedNamed(sessions: RequestSessions, name: string): LoadedSession | undefined {
-  for (const loaded of sessions.loaded) if (loaded.config.name === name) return loaded;
-  return undefined;
+/** Node's request under the platform's (Fastify wraps it; Express extends it): middleware sees only that one. */
+export function nodeRequestOf(request: object): object {
+  const raw = (request as WithSessions).raw;
+  return typeof raw === 'object' && raw !== null ? raw : request;
 }
 
 /** The sessions the request has loaded, or undefined if it loaded none. */
 export function requestSessionsIfAny(request: object): RequestSessions | undefined {
-  return (request as WithSessions)[SESSIONS];
+  return (nodeRequestOf(request) as WithSessions)[SESSIONS];
 }
 
-export function requestSessions(request: object): RequestSessions {
-  return ((request as WithSessions)[SESSIONS] ??= new RequestSessions());
+/** The request's sessions, created on first use; a platform request seen later replaces Node's own for `protocol`. */
+export function requestSessions(request: PlatformRequest): RequestSessions {
+  const node = nodeRequestOf(request) as WithSessions;
+  const existing = node[SESSIONS];
+  if (existing) {
+    if (request !== node && existing.platformRequest !== request) {
+      existing.platformRequest = request;
+      shareExpressSession(node, request);
+    }
+    return existing;
+  }
+  return (node[SESSIONS] = new RequestSessions(request));
 }
 
-/** Request prototypes that answer `request.session` themselves. */
-const exposingPrototypes = new WeakSet<object>();
-/** None does, on Fastify: its requests skip the lookup. */
-let anyPrototypeExposes = false;
-
-/**
- * Gives every request of a prototype a platform shares among them (Express's
- * `app.request`) a `request.session` that reads and writes like a plain
- * property, kept in the request's slot rather than added to each request.
- */
-export function exposeSessionOn(prototype: object): void {
-  if (exposingPrototypes.has(prototype)) return;
-  exposingPrototypes.add(prototype);
-  anyPrototypeExposes = true;
-  Object.defineProperty(prototype, 'session', {
-    configurable: true,
-    get(this: object) {
-      return requestSessionsIfAny(this)?.sessionProperty;
-    },
-    set(this: object, value: unknown) {
-      requestSessions(this).sessionProperty = value;
-    },
-  });
-}
-
-/** `request.session = session`, without adding a property where the prototype answers for it. */
-export function setRequestSession(request: { session?: unknown }, sessions: RequestSessions, session: Session<any, any>): void {
-  if (anyPrototypeExposes && exposingPrototypes.has(Object.getPrototypeOf(request) as object)) sessions.sessionProperty = session;
-  else request.session = session;
+/** Middleware on Fastify sees Node's request: the platform's request, seen later, gets the same `session` and `sessionID`. */
+function shareExpressSession(node: object, request: object): void {
+  for (const key of ['session', 'sessionID']) {
+    const descriptor = Object.getOwnPropertyDescriptor(node, key);
+    if (descriptor && !Object.hasOwn(request, key)) Object.defineProperty(request, key, descriptor);
+  }
 }

@@ -16,7 +16,7 @@ import {
 import { sealsIntoCookie } from './stores/cookie.store.js';
 import { MemoryStore } from './stores/memory.store.js';
 import type { ViewLocalsOptions } from './views/view-locals.js';
-import { answersSynchronously, type SessionStore, type SyncSessionStore } from './stores/session-store.js';
+import type { SessionStore } from './stores/session-store.js';
 
 /** One session kind (the default or a named one) with every option resolved and checked. */
 export interface ResolvedSession {
@@ -41,8 +41,6 @@ export interface ResolvedSession {
   readonly sealer: CookieSealer | undefined;
   /** A fresh id with its creation time and first expiry, for regenerate and invalidate. */
   readonly issueId: IdFactory;
-  /** The store again when it answers synchronously (MemoryStore): loads and commits then need no promise. */
-  readonly syncStore: SyncSessionStore | undefined;
 }
 
 export interface ResolvedConfig {
@@ -52,7 +50,7 @@ export interface ResolvedConfig {
 }
 
 /** Turns module options into a checked configuration; every refusal says how to fix it. */
-export function resolveConfig(options: SessionModuleOptions): ResolvedConfig {
+export function resolveConfig(options: SessionModuleOptions, defaultStore: SessionStore | undefined = options?.store): ResolvedConfig {
   if (!options || typeof options !== 'object') {
     throw new SessionConfigError('SessionModule.forRoot() needs an options object with at least { secret }.');
   }
@@ -68,7 +66,7 @@ export function resolveConfig(options: SessionModuleOptions): ResolvedConfig {
   const sessions = new Map<string, ResolvedSession>();
   sessions.set(
     DEFAULT_SESSION_NAME,
-    resolveSession(DEFAULT_SESSION_NAME, options, {}, options.store, signer, secrets),
+    resolveSession(DEFAULT_SESSION_NAME, options, {}, defaultStore, signer, secrets),
   );
   for (const [name, settings] of Object.entries(options.sessions ?? {})) {
     if (name === DEFAULT_SESSION_NAME || !/^[A-Za-z0-9_-]+$/.test(name)) {
@@ -148,7 +146,6 @@ function resolveSession(
     maxSize,
     signer,
     sealer: sealsIntoCookie(resolvedStore) ? new CookieSealer(secrets, cookieName) : undefined,
-    syncStore: answersSynchronously(resolvedStore) ? resolvedStore : undefined,
   };
   const issueId: IdFactory = () => {
     const now = Date.now();

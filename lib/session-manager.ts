@@ -1,46 +1,36 @@
-import { Inject, Injectable, Logger, Optional, type ExecutionContext, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { Inject, Injectable, Logger, type ExecutionContext, type OnModuleDestroy } from '@nestjs/common';
 import { expiryFrom } from './commit/commit-plan.js';
-import { ResponseCommitter, storeUnavailable } from './commit/response-committer.js';
-import { callStore, callStoreNow } from './commit/call-store.js';
+import { callStore } from './commit/call-store.js';
 import { isLive } from './commit/live-record.js';
 import { Session } from './core/session.js';
 import { SessionState } from './core/session-state.js';
 import { SessionConfigError } from './errors/session-config.error.js';
 import { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
 import { readCookieValues } from './http/cookie-header.js';
-import { httpRequestOf, httpResponseOf, rawResponse, type SessionRequest, type SessionResponse } from './http/http-exchange.js';
-import { prepareExpressPrototypes } from './http/express-prototypes.js';
-import { hookResponse } from './http/response-hook.js';
 import { newSessionId } from './http/session-id.js';
-import { loadedNamed, requestSessions, requestSessionsIfAny, setRequestSession, type LoadedSession, type RequestSessions } from './request-sessions.js';
+import { storeUnavailable } from './lifecycle/session-committer.js';
+import { ResponseHooks } from './lifecycle/response-hooks.js';
+import { exposeExpressSession } from './compat/express-session-view.js';
+import { nodeRequestOf, requestSessions, requestSessionsIfAny, type LoadedSession, type PlatformRequest, type RequestSessions } from './request-sessions.js';
 import type { ResolvedConfig, ResolvedSession } from './session-config.js';
 import { SESSION_CONFIG } from './session.constants.js';
 import type { StoredSession } from './stores/session-store.js';
 import { DEFAULT_SESSION_NAME, DEFAULTS } from './session.options.js';
 
 /**
- * Loads sessions (the response hook it installs commits them, through
- * ResponseCommitter). The module's guard uses it for controllers; inject
- * it to reach the session from a guard (`await manager.load(context)`): the
- * handler then sees the same object.
+ * Loads a request's sessions, once each. The module's interceptor uses it for
+ * handlers; inject it to reach the session elsewhere: `await manager.load(context)`
+ * in a guard, `manager.current(request)` once loaded. Whatever loads a
+ * session first, the request has one object for it and one store read.
  */
 @Injectable()
-export class SessionManager implements OnModuleInit, OnModuleDestroy {
+export class SessionManager implements OnModuleDestroy {
   private readonly logger = new Logger('SessionModule');
-  private readonly committer: ResponseCommitter;
 
   constructor(
     @Inject(SESSION_CONFIG) private readonly config: ResolvedConfig,
-    @Optional() private readonly adapterHost?: HttpAdapterHost,
-  ) {
-    this.committer = new ResponseCommitter(config.maxCommitAttempts, this.logger);
-  }
-
-  /** Before the first request: on Express, see prepareExpressPrototypes. */
-  onModuleInit(): void {
-    prepareExpressPrototypes(this.adapterHost);
-  }
+    private readonly hooks: ResponseHooks,
+  ) {}
 
   /** The names `@Render` views see the default session and flash under, or false. */
   get viewLocals(): ResolvedConfig['viewLocals'] {
@@ -53,63 +43,51 @@ export class SessionManager implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * The request's session `name`, loaded from its store once per request.
-   * A failing store rejects with a 503 `ServiceUnavailableException`.
+   * The request's session `name`, loaded from its store once per request, for
+   * guards and other code that runs before (or without) the interceptor. Its
+   * response commits it even if no handler runs. A failing store rejects with
+   * a 503 `ServiceUnavailableException`.
    */
   load<T extends object = any, F extends object = any>(context: ExecutionContext, name = DEFAULT_SESSION_NAME): Promise<Session<T, F>> {
-    return this.loadFor(httpRequestOf(context), httpResponseOf(context), name);
+    return this.loadFor(context.getArgByIndex(0), context.getArgByIndex(1), name);
   }
 
-  /** Same as `load`, for code that holds the platform's request and response objects. */
-  loadFor<T extends object = any, F extends object = any>(request: SessionRequest, response: SessionResponse, name = DEFAULT_SESSION_NAME): Promise<Session<T, F>> {
-    try {
-      const session = this.loadNow<T, F>(request, response, name);
-      return session instanceof Promise ? session : Promise.resolve(session);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  /**
-   * @internal The module's guard: `loadFor` without the promise when the
-   * session is there at once (a sealed cookie, a first visit, a store that
-   * answers synchronously). Throws what `loadFor` rejects with.
-   */
-  loadNow<T extends object = any, F extends object = any>(request: SessionRequest, response: SessionResponse, name: string): Session<T, F> | Promise<Session<T, F>> {
+  /** Same as `load`, for code that holds the platform's request and response (middleware, `@Req()`/`@Res()`). */
+  async loadFor<T extends object = any, F extends object = any>(request: PlatformRequest, response: object, name = DEFAULT_SESSION_NAME): Promise<Session<T, F>> {
     const sessions = requestSessions(request);
-    const loaded = loadedNamed(sessions, name);
-    if (loaded) return loaded.session;
-    const pending = sessions.loading?.get(name);
+    this.hooks.watch(sessions, response);
+    return (await this.loadInto(sessions, name)).session;
+  }
+
+  /** The session `name` the request has loaded, or undefined. */
+  current<T extends object = any, F extends object = any>(request: object, name = DEFAULT_SESSION_NAME): Session<T, F> | undefined {
+    return requestSessionsIfAny(request)?.named(name)?.session;
+  }
+
+  /** @internal The interceptor's load: no response hook (the interceptor commits itself). */
+  loadInto(sessions: RequestSessions, name: string): LoadedSession | Promise<LoadedSession> {
+    const loaded = sessions.named(name);
+    if (loaded) return loaded;
+    const pending = sessions.loading.get(name);
     if (pending) return pending;
     const config = this.config.sessions.get(name);
     if (!config) {
       throw new SessionConfigError(`No session named "${name}" is configured; add it under SessionModule.forRoot({ sessions: { ${name}: { store } } }) or use one of: ${this.names.join(', ')}.`);
     }
-    if (sessions.loaded.length === 0 && !sessions.loading?.size) {
-      hookResponse(rawResponse(response), (status) => this.committer.commit(request, status), sessions);
-    }
-    let read: LoadedSession | Promise<LoadedSession>;
-    try {
-      read = this.read(request, config);
-    } catch (error) {
-      throw this.unavailable(error);
-    }
-    if (!(read instanceof Promise)) return this.adopt(request, sessions, name, read);
+    const read = this.read(sessions.platformRequest, config);
+    if (!(read instanceof Promise)) return this.adopt(sessions, read);
     const loading = read.then(
-      (later) => this.adopt<T, F>(request, sessions, name, later),
+      (later) => {
+        sessions.loading.delete(name);
+        return this.adopt(sessions, later);
+      },
       (error: unknown) => {
-        sessions.loading!.delete(name);
+        sessions.loading.delete(name);
         throw this.unavailable(error);
       },
     );
-    (sessions.loading ??= new Map()).set(name, loading);
+    sessions.loading.set(name, loading);
     return loading;
-  }
-
-  /** The already loaded session `name`, or undefined. */
-  current<T extends object = any, F extends object = any>(request: object, name = DEFAULT_SESSION_NAME): Session<T, F> | undefined {
-    const sessions = requestSessionsIfAny(request);
-    return sessions && loadedNamed(sessions, name)?.session;
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -117,14 +95,18 @@ export class SessionManager implements OnModuleInit, OnModuleDestroy {
     await Promise.all([...stores].map((store) => store.close?.()));
   }
 
-  private adopt<T extends object, F extends object>(request: SessionRequest, sessions: RequestSessions, name: string, loaded: LoadedSession): Session<T, F> {
+  private adopt(sessions: RequestSessions, loaded: LoadedSession): LoadedSession {
     sessions.loaded.push(loaded);
-    if (name === DEFAULT_SESSION_NAME) setRequestSession(request, sessions, loaded.session);
-    return loaded.session;
+    if (loaded.config.name === DEFAULT_SESSION_NAME) {
+      const request = sessions.platformRequest;
+      const node = nodeRequestOf(request);
+      sessions.beforeCommit.push(exposeExpressSession(node === request ? [request] : [request, node], loaded));
+    }
+    return loaded;
   }
 
   /** The request's session from its cookie; a promise only when the store must be asked. */
-  private read(request: SessionRequest, config: ResolvedSession): LoadedSession | Promise<LoadedSession> {
+  private read(request: PlatformRequest, config: ResolvedSession): LoadedSession | Promise<LoadedSession> {
     const now = Date.now();
     // Duplicates beyond a few are hostile: each costs an HMAC per secret (or an AES-GCM open), so only the first few count.
     const cookies = readCookieValues(request.headers.cookie, config.cookieName, DEFAULTS.maxCookieValues);
@@ -142,8 +124,7 @@ export class SessionManager implements OnModuleInit, OnModuleDestroy {
         isLive(record, now, config)
           ? this.wrap(config, new SessionState(unsigned.id, record, now, record.expiresAt, unsigned.stale, true))
           : this.fresh(config, now, true); // a valid signature for an id the store does not know: never adopt it
-      const sync = config.syncStore;
-      return sync ? adopt(callStoreNow(config, 'get', () => sync.getSync(unsigned.id, now))) : callStore(config, 'get', () => config.store.get(unsigned.id)).then(adopt);
+      return callStore(config, 'get', () => config.store.get(unsigned.id)).then(adopt);
     }
     return this.fresh(config, now, cookies.length > 0);
   }

@@ -1,34 +1,47 @@
-import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { Logger, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { ResponseHooks } from './lifecycle/response-hooks.js';
+import { SessionCommitter } from './lifecycle/session-committer.js';
+import { SessionInterceptor } from './lifecycle/session.interceptor.js';
+import { SessionMiddleware } from './lifecycle/session.middleware.js';
 import { resolveConfig, type ResolvedConfig } from './session-config.js';
 import { SESSION_CONFIG } from './session.constants.js';
-import { SessionLoadGuard } from './session-load.guard.js';
 import { SessionManager } from './session-manager.js';
 import { ConfigurableModuleClass, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
 import type { SessionModuleOptions } from './session.options.js';
+import { MemoryStore } from './stores/memory.store.js';
 import { SessionStore } from './stores/session-store.js';
 
 /**
  * `SessionModule.forRoot(options)` or `.forRootAsync({ imports, inject, useFactory | useClass | useExisting })`.
- * Provides the store (`@InjectSessionStore()`), `SessionManager`, and the
- * global guard that loads the sessions a handler uses (each response then
- * commits them just before it leaves).
+ * Provides the default session's store (`SessionStore`: override it in tests
+ * with `overrideProvider(SessionStore)`), `SessionManager`, `SessionMiddleware`,
+ * and the global `SessionInterceptor` that loads the sessions a handler uses
+ * and commits them before Nest writes the response.
  */
 @Module({
   providers: [
     {
-      provide: SESSION_CONFIG,
-      useFactory: (options: SessionModuleOptions) => resolveConfig(options),
+      provide: SessionStore,
+      useFactory: (options: SessionModuleOptions) => options?.store ?? new MemoryStore(),
       inject: [SESSION_MODULE_OPTIONS],
     },
     {
-      provide: SessionStore,
-      useFactory: (config: ResolvedConfig) => config.sessions.get('default')!.store,
+      provide: SESSION_CONFIG,
+      useFactory: (options: SessionModuleOptions, store: SessionStore) => resolveConfig(options, store),
+      inject: [SESSION_MODULE_OPTIONS, SessionStore],
+    },
+    {
+      provide: SessionCommitter,
+      useFactory: (config: ResolvedConfig) => new SessionCommitter(config.maxCommitAttempts, new Logger('SessionModule')),
       inject: [SESSION_CONFIG],
     },
+    ResponseHooks,
     SessionManager,
-    { provide: APP_GUARD, useClass: SessionLoadGuard },
+    SessionMiddleware,
+    SessionInterceptor,
+    { provide: APP_INTERCEPTOR, useExisting: SessionInterceptor },
   ],
-  exports: [SessionManager, SessionStore],
+  exports: [SessionManager, SessionStore, SessionMiddleware, SessionInterceptor],
 })
 export class SessionModule extends ConfigurableModuleClass {}

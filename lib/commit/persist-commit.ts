@@ -2,10 +2,10 @@ import { jsonBytesAtMost } from '../core/json-value.js';
 import { applyOperation } from '../core/session-operation.js';
 import { SessionConflictError } from '../errors/session-conflict.error.js';
 import { SessionTooLargeError } from '../errors/session-too-large.error.js';
-import { serializeSession, type StoredSession, type SyncSessionStore } from '../stores/session-store.js';
+import { serializeSession, type StoredSession } from '../stores/session-store.js';
 import { isLive } from './live-record.js';
 import { nextFlash, type CommitPlan } from './commit-plan.js';
-import { callStore, callStoreNow } from './call-store.js';
+import { callStore } from './call-store.js';
 import { PlannedRecord } from './planned-record.js';
 import type { KeyedLock } from './keyed-lock.js';
 
@@ -18,38 +18,14 @@ import type { KeyedLock } from './keyed-lock.js';
 export function persistCommit(plan: CommitPlan, maxAttempts: number, commits: KeyedLock): boolean | Promise<boolean> {
   const { session, action } = plan;
   const exists = action.kind !== 'none' || plan.state.storedId !== undefined;
-  // The common read (nothing to save, touch or delete) and every sealed cookie (the cookie is the
-  // record; the store's methods are no-ops) need no store call: answer now, without a promise.
+  // A read with nothing to save, touch or delete, and every sealed cookie (the cookie is the record),
+  // need no store call.
   if (session.sealer) {
     if (action.kind === 'save') assertSize(plan, action.record);
     return exists;
   }
   if (action.kind === 'none' && plan.discard.length === 0) return exists;
-  if (session.syncStore) {
-    const done = persistNow(plan, session.syncStore, exists);
-    if (done !== undefined) return done;
-  }
   return persistInStore(plan, maxAttempts, commits, exists);
-}
-
-/**
- * For stores that answer at once (MemoryStore): the first attempt needs no
- * promise and no lock (nothing can run between its check and its write).
- * Undefined on a version conflict, before anything was written: the async
- * path then reloads and replays as for any store.
- */
-function persistNow(plan: CommitPlan, store: SyncSessionStore, exists: boolean): boolean | undefined {
-  const { session, state, action } = plan;
-  if (action.kind === 'save') {
-    const { record, ifVersion } = action;
-    assertSize(plan, record);
-    const ttlMs = Math.max(1, record.expiresAt - plan.now);
-    if (!callStoreNow(session, 'set', () => store.setSync(state.id, record, { ttlMs, ifVersion }, plan.now))) return undefined;
-  } else if (action.kind === 'touch') {
-    callStoreNow(session, 'touch', () => store.touchSync(state.id, action.expiresAt));
-  }
-  for (const id of plan.discard) callStoreNow(session, 'destroy', () => store.destroySync(id));
-  return exists;
 }
 
 async function persistInStore(plan: CommitPlan, maxAttempts: number, commits: KeyedLock, existsBefore: boolean): Promise<boolean> {

@@ -2,15 +2,13 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Session as SessionObject } from '../core/session.js';
 import type { SessionData } from '../core/session-paths.js';
 import { SessionNotLoadedError } from '../errors/session-not-loaded.error.js';
-import { httpRequestOf } from '../http/http-exchange.js';
-import { loadedNamed, requestSessionsIfAny } from '../request-sessions.js';
+import { requestSessionsIfAny } from '../request-sessions.js';
 import { DEFAULT_SESSION_NAME } from '../session.options.js';
 import { markSessionUse } from './session-names.js';
 
-/** The loaded session `name` of the current request (sync: the module's guard loaded it before the handler). */
+/** The loaded session `name` of the current request (the module's interceptor loaded it before the handler). */
 export function loadedSession(context: ExecutionContext, name: string): SessionObject<any, any> {
-  const sessions = requestSessionsIfAny(httpRequestOf(context));
-  const session = sessions && loadedNamed(sessions, name)?.session;
+  const session = requestSessionsIfAny(context.getArgByIndex<object>(0))?.named(name)?.session;
   if (!session) throw new SessionNotLoadedError(name);
   return session;
 }

@@ -4,7 +4,7 @@ import { SessionError } from './session.error.js';
 export class SessionNotLoadedError extends SessionError {
   constructor(name: string) {
     super(
-      `Session "${name}" was not loaded for this request. Import SessionModule.forRoot() in your root module (it mounts the guard that loads sessions), and name the session in @Session('${name}') or load it in a guard with await sessionManager.load(context, '${name}').`,
+      `Session "${name}" was not loaded for this request. Import SessionModule.forRoot() in your root module (it mounts the interceptor that loads sessions; a global interceptor does not run for middleware or guards), and name the session in @Session('${name}') or load it in a guard with await sessionManager.load(context, '${name}').`,
     );
   }
 }

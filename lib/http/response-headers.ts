@@ -54,7 +54,7 @@ function headerKey(object: OutgoingHttpHeaders, name: string): string {
 }
 
 /** `Vary` with `Cookie` added once; `*` already covers everything. */
-function withCookie(current: unknown): string {
+export function withCookie(current: unknown): string {
   const text = Array.isArray(current) ? current.join(', ') : current == null ? '' : String(current);
   if (text === '') return 'Cookie';
   const parts = text.split(',').map((p) => p.trim().toLowerCase());

@@ -57,29 +57,33 @@ export class MemoryStore implements SessionStore {
   }
 
   async get(id: string): Promise<StoredSession | undefined> {
-    return this.getSync(id);
+    return this.read(id, Date.now());
   }
 
   async set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
-    return this.setSync(id, session, options);
+    return this.write(id, session, options, Date.now());
   }
 
   async destroy(id: string): Promise<void> {
-    this.destroySync(id);
+    const entry = this.entries.get(id);
+    if (entry) this.remove(entry);
   }
 
   async touch(id: string, expiresAt: number): Promise<void> {
-    this.touchSync(id, expiresAt);
+    const entry = this.live(id, Date.now());
+    if (!entry) return;
+    entry.record.expiresAt = expiresAt;
+    entry.expiresAt = expiresAt;
   }
 
-  getSync(id: string, now = Date.now()): StoredSession | undefined {
+  private read(id: string, now: number): StoredSession | undefined {
     const entry = this.live(id, now);
     if (!entry) return undefined;
     this.useOrder.use(entry);
     return copySession(entry.record);
   }
 
-  setSync(id: string, session: StoredSession, options: StoreSetOptions, now = Date.now()): boolean {
+  private write(id: string, session: StoredSession, options: StoreSetOptions, now: number): boolean {
     const existing = this.live(id, now);
     if (options.ifVersion !== undefined && existing?.record.version !== options.ifVersion) return false;
     const record = copySession(session);
@@ -95,18 +99,6 @@ export class MemoryStore implements SessionStore {
     this.useOrder.add(entry);
     if (this.entries.size > this.maxEntries) this.remove(this.useOrder.oldest!);
     return true;
-  }
-
-  destroySync(id: string): void {
-    const entry = this.entries.get(id);
-    if (entry) this.remove(entry);
-  }
-
-  touchSync(id: string, expiresAt: number): void {
-    const entry = this.live(id, Date.now());
-    if (!entry) return;
-    entry.record.expiresAt = expiresAt;
-    entry.expiresAt = expiresAt;
   }
 
   async prune(): Promise<number> {

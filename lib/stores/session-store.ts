@@ -44,29 +44,10 @@ export interface SessionStore {
   prune?(): Promise<number>;
   /** Release only what the store itself opened (timers, connections it created). */
   close?(): Promise<void>;
-  /**
-   * Optional, for stores whose records live in this process (MemoryStore):
-   * `get`, `set`, `touch` and `destroy` answered at once, with the same
-   * results. The module then loads and commits without a promise, and the
-   * response is not held for the store. `now`, when given, is the caller's
-   * `Date.now()` of a moment ago, for expiry checks: the module has one at
-   * hand, and a clock reading costs as much as the rest of a memory lookup.
-   */
-  getSync?(id: string, now?: number): StoredSession | undefined;
-  setSync?(id: string, session: StoredSession, options: StoreSetOptions, now?: number): boolean;
-  touchSync?(id: string, expiresAt: number): void;
-  destroySync?(id: string): void;
-}
-
-/** A store with every synchronous method: the module takes its fast path. */
-export type SyncSessionStore = Required<Pick<SessionStore, 'getSync' | 'setSync' | 'touchSync' | 'destroySync'>>;
-
-export function answersSynchronously(store: SessionStore): store is SessionStore & SyncSessionStore {
-  return typeof store.getSync === 'function' && typeof store.setSync === 'function' && typeof store.touchSync === 'function' && typeof store.destroySync === 'function';
 }
 
 /** DI token for the default session's store: `@Inject(SessionStore)` or `@InjectSessionStore()`. */
-export const SessionStore = Symbol('SessionStore');
+export const SessionStore: unique symbol = Symbol.for('nest-sessions.SessionStore');
 
 /** A record is usable when it has the shape above; anything else reads as missing. */
 export function isStoredSession(value: unknown): value is StoredSession {

@@ -20,9 +20,9 @@ describe.each(PLATFORMS)('guards, request.session and named sessions on %s', (pl
     browser = new Browser(running.url);
   });
 
-  it('a guard loads the session through SessionManager and the handler gets the same object, also as request.session', async () => {
+  it('a guard loads the session through SessionManager and the handler gets the same session, also as request.session', async () => {
     await browser.post('/guarded/sign-in');
-    expect((await browser.get('/guarded/account')).body).toEqual({ sameObject: true, guardSaw: true });
+    expect((await browser.get('/guarded/account')).body).toEqual({ sameSession: true, guardSaw: true });
   });
 
   it('a guard that rejects still commits what it wrote (a flash for the sign-in page)', async () => {
@@ -35,7 +35,7 @@ describe.each(PLATFORMS)('guards, request.session and named sessions on %s', (pl
     expect((await browser.get('/guarded/guard-only')).status).toBe(200);
   });
 
-  it('@UseSession() loads the session for code that reaches request.session', async () => {
+  it('@UseSession() loads the session for code that reaches request.session, whose property writes are saved', async () => {
     await browser.get('/guarded/use-session');
     expect((await browser.get('/guarded/use-session')).body.visits).toBe(2);
   });

@@ -101,17 +101,6 @@ describe('MemoryStore specifics', () => {
     await expect(store.get(b)).resolves.toBeUndefined();
   });
 
-  it("judges expiry by the caller's clock reading when getSync and setSync are given one", () => {
-    const store = open();
-    const id = newId();
-    const now = Date.now();
-    store.setSync(id, record(), { ttlMs: 1_000 }, now);
-    expect(store.getSync(id, now + 999)).toBeDefined();
-    expect(store.getSync(id, now + 1_000)).toBeUndefined(); // expired by the reading given: gone for good
-    expect(store.getSync(id)).toBeUndefined();
-    expect(store.size).toBe(0);
-  });
-
   it('refuses a maxEntries that is not a whole number of at least 1', () => {
     expect(() => new MemoryStore({ maxEntries: 0 })).toThrow(TypeError);
     expect(() => new MemoryStore({ maxEntries: 1.5 })).toThrow(/maxEntries/);

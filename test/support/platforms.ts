@@ -1,8 +1,7 @@
-import type { INestApplication, ModuleMetadata, Type } from '@nestjs/common';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 
 export type Platform = 'express' | 'fastify';
@@ -15,18 +14,20 @@ export interface RunningApp {
 }
 
 /**
- * Boots a real Nest app on a real adapter, listening on a free loopback port,
- * with proxies trusted so tests can claim HTTPS through X-Forwarded-Proto.
+ * Boots a real Nest app through `@nestjs/testing` on a real adapter, listening
+ * on a free loopback port, with proxies trusted so tests can claim HTTPS
+ * through X-Forwarded-Proto. `override` may swap providers, as users' tests do.
  */
 export async function startApp(
   platform: Platform,
   metadata: ModuleMetadata,
   configure?: (app: INestApplication) => void | Promise<void>,
+  override?: (builder: TestingModuleBuilder) => TestingModuleBuilder,
 ): Promise<RunningApp> {
-  @Module(metadata)
-  class TestAppModule {}
+  const builder = Test.createTestingModule(metadata);
+  const moduleRef = await (override ? override(builder) : builder).compile();
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter({ trustProxy: true });
-  const app = await NestFactory.create(TestAppModule as Type, adapter, { logger: false, abortOnError: false });
+  const app = moduleRef.createNestApplication(adapter, { logger: false, abortOnError: false });
   if (platform === 'express') (app.getHttpAdapter().getInstance() as { set(k: string, v: unknown): void }).set('trust proxy', true);
   await configure?.(app);
   await app.listen(0, '127.0.0.1');

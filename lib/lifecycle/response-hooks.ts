@@ -1,0 +1,54 @@
+import { Injectable, Logger, Optional, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { ServerResponse } from 'node:http';
+import type { RequestSessions } from '../request-sessions.js';
+import { hookExpressResponse } from './platform/express-response-hook.js';
+import { registerFastifyHooks, type FastifyInstanceLike } from './platform/fastify-hooks.js';
+import { SessionCommitter } from './session-committer.js';
+
+/**
+ * Where the interceptor cannot commit (a guard that loaded and refused,
+ * middleware, `@Res()` handlers, views), the response commits as it leaves:
+ * on Fastify through its reply hooks, registered once at start-up; on
+ * Express (and any platform whose response is Node's) by wrapping that one
+ * response. Nothing requests or responses share is patched.
+ */
+@Injectable()
+export class ResponseHooks implements OnModuleInit {
+  private readonly logger = new Logger('SessionModule');
+  private fastifyHooks = false;
+
+  constructor(
+    private readonly committer: SessionCommitter,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
+  ) {}
+
+  onModuleInit(): void {
+    const adapter = this.adapterHost?.httpAdapter;
+    if (adapter?.getType() !== 'fastify') return;
+    registerFastifyHooks(
+      adapter.getInstance<FastifyInstanceLike>(),
+      (sessions, status) => this.committer.commit(sessions, status),
+      (error) => this.logger.error(`A response could not be completed: ${(error as Error)?.message ?? error}`, (error as Error)?.stack),
+    );
+    this.fastifyHooks = true;
+  }
+
+  /** Makes sure the response commits the request's sessions even if the interceptor does not. */
+  watch(sessions: RequestSessions, response: object): void {
+    if (!this.fastifyHooks) this.watchNode(sessions, response);
+  }
+
+  /**
+   * Commits as Node's response sends its head, on any platform: for writes
+   * that bypass Fastify's hooks (`@Sse()`, which writes on a timer of its
+   * own, and `reply.raw` in `@Res()` handlers).
+   */
+  watchNode(sessions: RequestSessions, response: object): void {
+    if (sessions.hooked) return;
+    const res = response instanceof ServerResponse ? response : (response as { raw?: unknown }).raw;
+    if (!(res instanceof ServerResponse)) return;
+    sessions.hooked = true;
+    hookExpressResponse(res, (status) => this.committer.commit(sessions, status), this.logger);
+  }
+}

@@ -1,0 +1,105 @@
+import { HttpException, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { catchError, concatMap, from, mergeMap, type Observable } from 'rxjs';
+import { withCookie } from '../http/response-headers.js';
+import { requestSessions, requestSessionsIfAny, type PlatformRequest, type RequestSessions } from '../request-sessions.js';
+import { SessionManager } from '../session-manager.js';
+import { DEFAULT_SESSION_NAME } from '../session.options.js';
+import { exposeToViews } from '../views/view-locals.js';
+import { readHandlerFacts, type HandlerFacts } from './handler-facts.js';
+import { ResponseHooks } from './response-hooks.js';
+import { SessionCommitter } from './session-committer.js';
+
+/** The response fields the interceptor reads: Express's `res` and Fastify's `reply` both have them. */
+interface PlatformResponse {
+  statusCode: number;
+  getHeader(name: string): unknown;
+}
+
+/**
+ * Mounted globally by SessionModule (`APP_INTERCEPTOR`). Before the handler
+ * it loads the sessions the handler uses; once the handler has answered, and
+ * before Nest writes anything, it commits them: the store is awaited, cookies
+ * are set through the platform adapter, and a failure is thrown into Nest's
+ * exception layer (503 for a store outage), where the app's filters shape it.
+ * A route that uses no session passes straight through.
+ */
+@Injectable()
+export class SessionInterceptor implements NestInterceptor {
+  private readonly factsByHandler = new WeakMap<Function, HandlerFacts>();
+
+  constructor(
+    private readonly manager: SessionManager,
+    private readonly committer: SessionCommitter,
+    private readonly hooks: ResponseHooks,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const request = context.getArgByIndex<PlatformRequest>(0);
+    const facts = this.factsFor(context);
+    if (facts.names.length === 0 && !requestSessionsIfAny(request)) return next.handle();
+    const response = context.getArgByIndex<PlatformResponse>(1);
+    const sessions = requestSessions(request);
+    const loads = facts.names.map((name) => this.manager.loadInto(sessions, name));
+    if (loads.some((load) => load instanceof Promise)) {
+      return from(Promise.all(loads)).pipe(mergeMap(() => this.handle(facts, sessions, response, next)));
+    }
+    return this.handle(facts, sessions, response, next);
+  }
+
+  private handle(facts: HandlerFacts, sessions: RequestSessions, response: PlatformResponse, next: CallHandler): Observable<unknown> {
+    if (facts.render && this.manager.viewLocals) exposeToViews(response, sessions.named(DEFAULT_SESSION_NAME)!.session, this.manager.viewLocals);
+    // The view reads the session after the handler: the response commits.
+    if (facts.render) {
+      this.hooks.watch(sessions, response);
+      return next.handle();
+    }
+    // Nest sends an event stream's head on a timer of its own; a handler with @Res() writes when it likes, maybe
+    // to Node's response itself: the response commits, whichever way it is written.
+    if (facts.sse || facts.writesOwnResponse) {
+      this.hooks.watch(sessions, response);
+      this.hooks.watchNode(sessions, response);
+      return next.handle();
+    }
+    let first = true;
+    return next.handle().pipe(
+      concatMap((value) => {
+        if (!first) return [value];
+        first = false;
+        return from(this.commit(sessions, response, response.statusCode).then(() => value));
+      }),
+      catchError((error: unknown) => from(this.afterError(sessions, response, error))),
+    );
+  }
+
+  /** Commits for a handler that threw: an HttpException below 500 is answered as it is, so it commits for its status. */
+  private async afterError(sessions: RequestSessions, response: PlatformResponse, error: unknown): Promise<never> {
+    if (!sessions.committed) {
+      if (error instanceof HttpException && error.getStatus() < 500) {
+        await this.commit(sessions, response, error.getStatus());
+      } else {
+        // A filter may answer this error with any status: the response commits for the one it sends.
+        this.hooks.watch(sessions, response);
+      }
+    }
+    throw error;
+  }
+
+  private async commit(sessions: RequestSessions, response: PlatformResponse, status: number): Promise<void> {
+    const commit = this.committer.commit(sessions, status);
+    if (!commit) return;
+    const { setCookies, vary } = await commit.headers;
+    const adapter = this.adapterHost.httpAdapter;
+    for (const line of setCookies) adapter.appendHeader(response, 'Set-Cookie', line);
+    if (vary) adapter.setHeader(response, 'Vary', withCookie(response.getHeader('vary')));
+  }
+
+  private factsFor(context: ExecutionContext): HandlerFacts {
+    const handler = context.getHandler();
+    let facts = this.factsByHandler.get(handler);
+    if (!facts) this.factsByHandler.set(handler, (facts = readHandlerFacts(context)));
+    return facts;
+  }
+}
