@@ -1,6 +1,5 @@
-import { expiryFrom } from './commit/commit-plan.js';
 import { parseDuration } from './core/duration.js';
-import type { IdFactory } from './core/session.js';
+import type { SessionRules } from './core/session.js';
 import { SessionConfigError } from './errors/session-config.error.js';
 import { CookieSealer } from './http/cookie-sealer.js';
 import { CookieSigner } from './http/cookie-signer.js';
@@ -40,7 +39,7 @@ export interface ResolvedSession {
   /** Set when the store keeps sessions in the cookie itself (CookieStore). */
   readonly sealer: CookieSealer | undefined;
   /** A fresh id with its creation time and first expiry, for regenerate and invalidate. */
-  readonly issueId: IdFactory;
+  readonly newId: SessionRules['newId'];
 }
 
 export interface ResolvedConfig {
@@ -131,7 +130,7 @@ function resolveSession(
   const cookieOptions = { ...inherited.cookie, ...own.cookie, name: own.cookie?.name };
   const defaultName = name === DEFAULT_SESSION_NAME ? DEFAULTS.cookieName : `${inherited.cookie?.name ?? DEFAULTS.cookieName}.${name}`;
   const { cookieName, cookie, secure } = resolveCookie(cookieOptions, cookieOptions.name ?? defaultName, label);
-  const session: Omit<ResolvedSession, 'issueId'> = {
+  return {
     name,
     store: resolvedStore,
     storeName: resolvedStore.constructor?.name ?? 'SessionStore',
@@ -146,12 +145,9 @@ function resolveSession(
     maxSize,
     signer,
     sealer: sealsIntoCookie(resolvedStore) ? new CookieSealer(secrets, cookieName) : undefined,
+    newId: newSessionId,
   };
-  const issueId: IdFactory = () => {
-    const now = Date.now();
-    return { id: newSessionId(), now, expiresAt: expiryFrom(now, now, session) };
-  };
-  return { ...session, issueId };
+
 }
 
 function assertStore(store: SessionStore, label: string): void {

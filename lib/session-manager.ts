@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type ExecutionContext, type OnModuleDestroy } from '@nestjs/common';
-import { expiryFrom } from './commit/commit-plan.js';
+import { expiryAt } from './core/expiry.js';
 import { callStore } from './commit/call-store.js';
 import { isLive } from './commit/live-record.js';
 import { Session } from './core/session.js';
@@ -130,11 +130,11 @@ export class SessionManager implements OnModuleDestroy {
   }
 
   private fresh(config: ResolvedSession, now: number, hadCookie: boolean): LoadedSession {
-    return this.wrap(config, new SessionState(newSessionId(), undefined, now, expiryFrom(now, now, config), false, hadCookie));
+    return this.wrap(config, new SessionState(newSessionId(), undefined, now, expiryAt(now, now, config), false, hadCookie));
   }
 
   private wrap(config: ResolvedSession, state: SessionState): LoadedSession {
-    return { config, state, session: new Session(state, config.issueId) };
+    return { config, state, session: new Session(state, config) };
   }
 
   /** Logs a store failure once with its cause and turns it into the 503 the client sees. */

@@ -1,6 +1,7 @@
 import type { SessionState } from '../core/session-state.js';
 import type { ResolvedSession } from '../session-config.js';
 import type { StoredSession } from '../stores/session-store.js';
+import { expiryAt, type Lifetime } from '../core/expiry.js';
 import { PlannedRecord } from './planned-record.js';
 
 export type StoreAction =
@@ -21,9 +22,9 @@ export interface CommitPlan {
   readonly now: number;
 }
 
-/** The expiry a session reaches if extended now: idle from now, capped by the absolute timeout. */
-export function expiryFrom(now: number, createdAt: number, session: Pick<ResolvedSession, 'idleMs' | 'absoluteMs'>): number {
-  return Math.min(now + session.idleMs, createdAt + session.absoluteMs);
+/** The lifetime a session lives by: its own idle timeout (`setLifetime`) or the module's. */
+export function lifetimeOf(session: ResolvedSession, state: SessionState): Lifetime {
+  return state.idleMs === undefined ? session : { idleMs: state.idleMs, absoluteMs: session.absoluteMs };
 }
 
 /**
@@ -33,7 +34,7 @@ export function expiryFrom(now: number, createdAt: number, session: Pick<Resolve
 export function planCommit(session: ResolvedSession, state: SessionState, status: number, now: number): CommitPlan | undefined {
   if (!state.accessed || status >= 500) return undefined;
   const discard = state.discardedIds;
-  const changed = state.ops.length > 0 || state.flash.loadedKeys.length > 0 || Object.keys(state.flash.outgoing).length > 0;
+  const changed = state.ops.length > 0 || state.lifetimeChanged || state.flash.loadedKeys.length > 0 || Object.keys(state.flash.outgoing).length > 0;
 
   if (state.storedId === undefined) {
     const flash = nextFlash(state, state.flash.incoming);
@@ -41,19 +42,21 @@ export function planCommit(session: ResolvedSession, state: SessionState, status
       // Nothing worth keeping: no record, and a cookie only to erase one we just invalidated.
       return { session, state, action: NO_ACTION, discard, cookie: discard.length && state.hadCookie ? 'expire' : 'keep', now };
     }
-    const record = new PlannedRecord(1, state.expiresAt, state.createdAt, state.data, flash);
+    const record = new PlannedRecord(1, state.expiresAt, state.createdAt, state.data, flash, state.idleMs);
     return { session, state, action: { kind: 'save', record, ifVersion: undefined }, discard, cookie: 'set', now };
   }
 
-  const extended = expiryFrom(now, state.createdAt, session);
-  const extend = extended - state.expiresAt >= session.touchAfterMs;
+  const lifetime = lifetimeOf(session, state);
+  const extended = expiryAt(now, state.createdAt, lifetime);
+  // A session's own lifetime shorter than the module's is extended as often, relative to it.
+  const extend = extended - state.expiresAt >= Math.min(session.touchAfterMs, Math.floor(lifetime.idleMs * 0.1));
   if (extend) state.expiresAt = extended;
-  const browserExpiryMoved = extend && !session.expireOnClose;
+  const browserExpiryMoved = (extend && !expiresOnClose(session, state)) || state.lifetimeChanged;
   // A sealed cookie is the record itself: every save or touch re-sends it.
   const recordInCookie = session.sealer !== undefined && (changed || extend);
   const cookie = browserExpiryMoved || recordInCookie || state.needsResign ? 'set' : 'keep';
   if (changed) {
-    const record = new PlannedRecord(state.baseVersion! + 1, state.expiresAt, state.createdAt, state.data, nextFlash(state, state.flash.incoming));
+    const record = new PlannedRecord(state.baseVersion! + 1, state.expiresAt, state.createdAt, state.data, nextFlash(state, state.flash.incoming), state.idleMs);
     return { session, state, action: { kind: 'save', record, ifVersion: state.baseVersion }, discard, cookie, now };
   }
   return { session, state, action: extend ? { kind: 'touch', expiresAt: extended } : NO_ACTION, discard, cookie, now };
@@ -66,7 +69,7 @@ const NO_ACTION: StoreAction = Object.freeze({ kind: 'none' });
 export function recordAfter(plan: CommitPlan): StoredSession {
   if (plan.action.kind === 'save') return plan.action.record;
   const { state } = plan;
-  return new PlannedRecord(state.baseVersion ?? 1, state.expiresAt, state.createdAt, state.data, nextFlash(state, state.flash.incoming));
+  return new PlannedRecord(state.baseVersion ?? 1, state.expiresAt, state.createdAt, state.data, nextFlash(state, state.flash.incoming), state.idleMs);
 }
 
 /**
@@ -80,4 +83,9 @@ export function nextFlash(state: SessionState, incoming: Record<string, unknown>
   const survivors: Record<string, unknown> = {};
   for (const key of Object.keys(incoming)) if (!loadedKeys.includes(key)) survivors[key] = incoming[key];
   return { ...survivors, ...outgoing };
+}
+
+/** A browser-session cookie: the module's `expireOnClose`, unless this session has a lifetime of its own ("remember me"). */
+export function expiresOnClose(session: ResolvedSession, state: SessionState): boolean {
+  return session.expireOnClose && state.idleMs === undefined;
 }

@@ -72,7 +72,8 @@ function replay(plan: CommitPlan, fresh: StoredSession): StoredSession {
   const data = fresh.data;
   for (const op of state.ops) applyOperation(data, op);
   state.data = data;
-  return new PlannedRecord(fresh.version + 1, Math.max(fresh.expiresAt, state.expiresAt), fresh.createdAt, data, nextFlash(state, fresh.flash));
+  const idleMs = state.lifetimeChanged ? state.idleMs : fresh.idleMs;
+  return new PlannedRecord(fresh.version + 1, Math.max(fresh.expiresAt, state.expiresAt), fresh.createdAt, data, nextFlash(state, fresh.flash), idleMs);
 }
 
 /** The version, dates and field names of a record, at their longest. */

@@ -16,6 +16,7 @@ export class PlannedRecord implements StoredSession {
     readonly createdAt: number,
     readonly data: Record<string, unknown>,
     readonly flash: Record<string, unknown>,
+    readonly idleMs?: number,
   ) {}
 
   json(): string {

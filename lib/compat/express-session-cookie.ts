@@ -1,37 +1,42 @@
-import type { SessionState } from '../core/session-state.js';
-import type { ResolvedSession } from '../session-config.js';
+import { expiresOnClose } from '../commit/commit-plan.js';
+import type { LoadedSession } from '../request-sessions.js';
 
-/** express-session's `req.session.cookie`, read from the session this request holds. */
+/** express-session's `req.session.cookie`, over the session this request holds. */
 export interface ExpressSessionCookie {
-  /** Milliseconds until the session expires (sliding); null for a browser-session cookie. */
+  /** Milliseconds until the session expires (sliding); null for a browser-session cookie. Setting it gives this session its own lifetime. */
   maxAge: number | null;
+  /** The idle timeout the session lives by; null for a browser-session cookie. */
   readonly originalMaxAge: number | null;
+  /** When the session expires; null for a browser-session cookie. Setting it is setting `maxAge` to the time left. */
   expires: Date | null;
   readonly path: string;
   readonly domain: string | undefined;
   readonly httpOnly: boolean;
   readonly secure: boolean | 'auto';
-  readonly sameSite: string | boolean | undefined;
+  readonly sameSite: string | undefined;
 }
 
-export function expressSessionCookie(state: SessionState, config: ResolvedSession): ExpressSessionCookie {
+export function expressSessionCookie({ state, session, config }: LoadedSession): ExpressSessionCookie {
+  const onClose = () => expiresOnClose(config, state);
   return {
     get maxAge() {
-      return config.expireOnClose ? null : Math.max(0, state.expiresAt - Date.now());
+      return onClose() ? null : Math.max(0, state.expiresAt - Date.now());
     },
-    set maxAge(_value: number | null) {
-      // A per-session lifetime is not kept by this version: the module's idleTimeout applies.
+    set maxAge(value: number | null) {
+      session.setLifetime(value === null ? null : Math.max(1, Math.round(value)));
     },
     get originalMaxAge() {
-      return config.expireOnClose ? null : config.idleMs;
+      return onClose() ? null : session.lifetimeMs;
     },
     get expires() {
-      return config.expireOnClose ? null : new Date(state.expiresAt);
+      return onClose() ? null : new Date(state.expiresAt);
     },
-    set expires(_value: Date | null) {},
-    path: config.cookie.path ?? '/',
+    set expires(value: Date | null) {
+      session.setLifetime(value === null ? null : Math.max(1, value.getTime() - Date.now()));
+    },
+    path: config.cookie.path,
     domain: config.cookie.domain,
-    httpOnly: config.cookie.httpOnly ?? true,
+    httpOnly: config.cookie.httpOnly,
     secure: config.secure,
     sameSite: config.cookie.sameSite,
   };

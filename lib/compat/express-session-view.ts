@@ -104,7 +104,7 @@ export function expressSessionView(loaded: LoadedSession): { view: ExpressSessio
       return view;
     },
   };
-  const cookie = expressSessionCookie(state, loaded.config);
+  const cookie = expressSessionCookie(loaded);
 
   const view = new Proxy({} as ExpressSession, {
     get(_target, key) {

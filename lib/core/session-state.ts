@@ -39,6 +39,10 @@ export class SessionState {
   idChanged = false;
   createdAt: number;
   expiresAt: number;
+  /** This session's own idle timeout (`setLifetime`), kept in its record; undefined: the module's. */
+  idleMs: number | undefined;
+  /** `setLifetime` was called: the record and the cookie's expiry must be written. */
+  lifetimeChanged = false;
 
   constructor(
     id: string,
@@ -58,6 +62,7 @@ export class SessionState {
     this.flash = { incoming, outgoing: {}, now: {}, loadedKeys: Object.keys(incoming), cleared: false };
     this.createdAt = record?.createdAt ?? now;
     this.expiresAt = record?.expiresAt ?? initialExpiry;
+    this.idleMs = record?.idleMs;
   }
 
   get isNew(): boolean {

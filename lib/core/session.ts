@@ -1,4 +1,6 @@
 import { FlashBag } from './flash-bag.js';
+import { parseDuration, type Duration } from './duration.js';
+import { expiryAt, type Lifetime } from './expiry.js';
 import { getPath, hasPath } from './json-path.js';
 import { cloneJson, toJsonValue } from './json-value.js';
 import { applyOperation, type SessionOperation } from './session-operation.js';
@@ -14,8 +16,29 @@ import type {
 import type { SessionState } from './session-state.js';
 import { TransientValues } from './transient-values.js';
 
-/** Issues fresh ids with their creation time and first expiry (the manager knows the timeouts). */
-export type IdFactory = () => { id: string; now: number; expiresAt: number };
+/** What a session needs from its configuration: fresh ids and the module's timeouts. */
+export interface SessionRules extends Lifetime {
+  newId(): string;
+}
+
+type Callback = (error?: unknown) => void;
+
+/** Settles `work` as a promise and, when given, through a Node-style callback too (as express-session's methods do). */
+function settle(work: () => void, callback?: Callback): Promise<void> {
+  let result: Promise<void>;
+  try {
+    work();
+    result = Promise.resolve();
+  } catch (error) {
+    result = Promise.reject(error);
+  }
+  if (!callback) return result;
+  result.then(
+    () => process.nextTick(callback),
+    (error: unknown) => process.nextTick(callback, error),
+  );
+  return result.catch(() => undefined);
+}
 
 /**
  * One session for one request. Reads and writes are synchronous and work on
@@ -30,7 +53,7 @@ export class Session<T extends object = SessionData, F extends object = Record<s
   /** @internal */
   constructor(
     private readonly state: SessionState,
-    private readonly newId: IdFactory,
+    private readonly rules: SessionRules,
   ) {}
 
   /** This session's one-request messages. */
@@ -126,24 +149,53 @@ export class Session<T extends object = SessionData, F extends object = Record<s
     this.use().reset();
   }
 
-  /** A new id with the same data: call it on sign-in against session fixation. */
-  async regenerate(): Promise<void> {
-    const { id, now, expiresAt } = this.newId();
-    this.state.changeId(id, now, expiresAt);
+  /** A new id with the same data (and lifetime): call it on sign-in against session fixation. */
+  regenerate(callback?: Callback): Promise<void> {
+    return settle(() => this.moveToNewId(), callback);
   }
 
-  /** A new id with no data: the old session is deleted, work goes on in a fresh one. */
-  async invalidate(): Promise<void> {
-    await this.regenerate();
-    this.state.reset();
+  /** A new id with no data: the old session is deleted, work goes on in a fresh one with the module's lifetime. */
+  invalidate(callback?: Callback): Promise<void> {
+    return settle(() => {
+      this.state.idleMs = undefined;
+      this.moveToNewId();
+      this.state.reset();
+    }, callback);
   }
 
   /**
    * Delete the session and expire its cookie. Anything written afterwards in
    * this request (a "signed out" flash, say) starts a fresh session.
    */
-  async destroy(): Promise<void> {
-    return this.invalidate();
+  destroy(callback?: Callback): Promise<void> {
+    return this.invalidate(callback);
+  }
+
+  /**
+   * This session's own idle timeout ("remember me"): kept by the store, sent
+   * as the cookie's expiry, and still capped by `absoluteTimeout`. `null`
+   * goes back to the module's `idleTimeout`.
+   */
+  setLifetime(duration: Duration | null): void {
+    const state = this.use();
+    state.idleMs = duration === null ? undefined : parseDuration(duration, 'setLifetime');
+    state.lifetimeChanged = true;
+    state.expiresAt = expiryAt(Date.now(), state.createdAt, this.lifetime());
+  }
+
+  /** The idle timeout this session lives by: its own (`setLifetime`) or the module's. */
+  get lifetimeMs(): number {
+    return this.lifetime().idleMs;
+  }
+
+  private lifetime(): Lifetime {
+    const own = this.state.idleMs;
+    return own === undefined ? this.rules : { idleMs: own, absoluteMs: this.rules.absoluteMs };
+  }
+
+  private moveToNewId(): void {
+    const now = Date.now();
+    this.state.changeId(this.rules.newId(), now, expiryAt(now, now, this.lifetime()));
   }
 
   private use(): SessionState {

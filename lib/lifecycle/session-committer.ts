@@ -1,5 +1,5 @@
 import { InternalServerErrorException, ServiceUnavailableException, type HttpException, type Logger } from '@nestjs/common';
-import { planCommit, recordAfter, type CommitPlan } from '../commit/commit-plan.js';
+import { expiresOnClose, planCommit, recordAfter, type CommitPlan } from '../commit/commit-plan.js';
 import { KeyedLock } from '../commit/keyed-lock.js';
 import { persistCommit } from '../commit/persist-commit.js';
 import { SessionStoreUnavailableError } from '../errors/session-store-unavailable.error.js';
@@ -128,7 +128,7 @@ export class SessionCommitter {
       return session.setCookie.line('', this.secure(sessions, plan), 0);
     }
     if (plan.cookie === 'keep' || !exists) return undefined;
-    const expires = session.expireOnClose ? undefined : state.expiresAt;
+    const expires = expiresOnClose(session, state) ? undefined : state.expiresAt;
     const value = session.sealer ? session.sealer.seal(state.id, recordAfter(plan)) : session.signer.sign(state.id);
     const line = session.setCookie.line(value, this.secure(sessions, plan), expires);
     if (line.length > MAX_COOKIE_BYTES) throw SessionTooLargeError.forCookie(session.cookieName, line.length, MAX_COOKIE_BYTES);

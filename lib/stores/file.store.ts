@@ -120,8 +120,8 @@ export class FileStore implements SessionStore {
     return file && file.deadline > now && file.session.expiresAt > now ? file.session : undefined;
   }
 
-  private write(id: string, { data, flash, createdAt, expiresAt, version }: StoredSession, deadline: number): Promise<void> {
-    const file: SessionFile = { deadline, session: { data, flash, createdAt, expiresAt, version } };
+  private write(id: string, { data, flash, createdAt, expiresAt, version, idleMs }: StoredSession, deadline: number): Promise<void> {
+    const file: SessionFile = { deadline, session: { data, flash, createdAt, expiresAt, version, idleMs } };
     return writeFileAtomic(this.path(id, 'json'), JSON.stringify(file));
   }
 

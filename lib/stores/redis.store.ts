@@ -168,8 +168,8 @@ export class RedisStore implements SessionStore {
 function serialize(session: StoredSession): string {
   const json = serializeSession(session);
   if (RECORD_HEADER.test(json)) return json;
-  const { version, expiresAt, createdAt, data, flash } = session;
-  return JSON.stringify({ version, expiresAt, createdAt, data, flash });
+  const { version, expiresAt, createdAt, data, flash, idleMs } = session;
+  return JSON.stringify({ version, expiresAt, createdAt, data, flash, idleMs });
 }
 
 function parseReply(json: string | null): StoredSession | undefined {

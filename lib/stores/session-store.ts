@@ -15,6 +15,8 @@ export interface StoredSession {
   expiresAt: number;
   /** Bumped by every successful write; compare-and-set compares it. */
   version: number;
+  /** This session's own idle timeout in ms (`session.setLifetime`); absent: the module's `idleTimeout`. */
+  idleMs?: number;
 }
 
 export interface StoreSetOptions {
@@ -59,7 +61,8 @@ export function isStoredSession(value: unknown): value is StoredSession {
     Number.isSafeInteger(record.createdAt) &&
     Number.isSafeInteger(record.expiresAt) &&
     Number.isSafeInteger(record.version) &&
-    (record.version as number) >= 0
+    (record.version as number) >= 0 &&
+    (record.idleMs === undefined || (Number.isSafeInteger(record.idleMs) && (record.idleMs as number) > 0))
   );
 }
 
@@ -84,5 +87,6 @@ export function copySession(record: StoredSession): StoredSession {
     createdAt: record.createdAt,
     data: cloneJson(record.data),
     flash: cloneJson(record.flash),
+    ...(record.idleMs === undefined ? {} : { idleMs: record.idleMs }),
   };
 }

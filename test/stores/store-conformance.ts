@@ -56,6 +56,13 @@ export function describeStoreConformance(label: string, open: () => Promise<Stor
       await expect(store.get(newId())).resolves.toBeUndefined();
     });
 
+    it("keeps a session's own lifetime (idleMs) through a save and a touch", async () => {
+      const id = newId();
+      await store.set(id, record({ idleMs: 30 * 24 * 60 * MINUTE }), { ttlMs: MINUTE });
+      await store.touch(id, Date.now() + 2 * MINUTE);
+      expect((await store.get(id))?.idleMs).toBe(30 * 24 * 60 * MINUTE);
+    });
+
     it('a saved record reads back equal: data, flash, createdAt, expiresAt and version', async () => {
       const id = newId();
       const saved = record({ flash: { success: 'Welcome back', zero: 0, no: false }, createdAt: 1_700_000_000_000, version: 7 });

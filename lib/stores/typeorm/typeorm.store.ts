@@ -59,7 +59,8 @@ export class TypeOrmStore implements SessionStore {
   async set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
     if (!isSessionId(id)) throw new TypeError('TypeOrmStore refuses to store a session under an id that is not a session id.');
     const values = {
-      data: JSON.stringify({ data: session.data, flash: session.flash }),
+      // A lifetime of its own rides with the data: no column for it, so no migration.
+      data: JSON.stringify({ data: session.data, flash: session.flash, idleMs: session.idleMs }),
       version: session.version,
       createdAt: session.createdAt,
       expiresAt: session.expiresAt,
@@ -158,7 +159,7 @@ async function explained<T>(query: Promise<T>): Promise<T> {
 
 /** A row as a StoredSession, or undefined when it is expired or does not parse. */
 function toSession(row: SessionRow, now: number): StoredSession | undefined {
-  let parsed: { data?: unknown; flash?: unknown };
+  let parsed: { data?: unknown; flash?: unknown; idleMs?: unknown };
   try {
     parsed = JSON.parse(row.data) as typeof parsed;
   } catch {
@@ -170,6 +171,7 @@ function toSession(row: SessionRow, now: number): StoredSession | undefined {
     createdAt: Number(row.createdAt),
     expiresAt: Number(row.expiresAt),
     version: Number(row.version),
+    ...(parsed?.idleMs === undefined ? {} : { idleMs: parsed.idleMs }),
   };
   return isStoredSession(session) && session.expiresAt > now ? session : undefined;
 }

@@ -17,8 +17,7 @@ async function twoRequests() {
   await store.set(id, { data: { n: 0 }, flash: {}, createdAt: now, expiresAt: now + 60_000, version: 1 }, { ttlMs: 60_000 });
   const load = async () => {
     const state = new SessionState(id, await store.get(id), now, now + 60_000, false, true);
-    const issue = () => ({ id: newSessionId(), now, expiresAt: now + 60_000 });
-    return { state, session: new Session<any, any>(state, issue) };
+    return { state, session: new Session<any, any>(state, config) };
   };
   const commit = (state: SessionState) => persistCommit(planCommit(config, state, 200, Date.now())!, 10, new KeyedLock());
   return { store, id, a: await load(), b: await load(), commit };
