@@ -8,6 +8,9 @@ export default {
   },
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
+  // test/consumers/ holds apps with tests of their own, run against the packed package by test/consumers/run.mjs.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumers/'],
+  modulePathIgnorePatterns: ['<rootDir>/test/consumers/'],
   setupFiles: ['<rootDir>/test/setup/reflect-metadata.ts'],
   globalSetup: '<rootDir>/test/setup/global-setup.mjs',
   globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
