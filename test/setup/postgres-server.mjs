@@ -1,11 +1,11 @@
 // Plain ESM JavaScript, like services.mjs: Jest loads global setup through Node's own loader.
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port.mjs';
+import { findPostgresBin } from './provision.mjs';
 
 const run = promisify(execFile);
 const DATABASE = 'sessions_test';
@@ -15,13 +15,15 @@ const DATABASE = 'sessions_test';
  * no fsync), start it on a free loopback port, create `sessions_test` and
  * publish it as DATABASE_URL. PostgreSQL refuses to run as root, so as root
  * every binary runs as the `postgres` user through runuser.
- * Without PostgreSQL binaries it warns and starts nothing; suites that need it
- * then fail with the clear error from test/support/postgres.ts.
+ * provision.mjs installed PostgreSQL before this runs; only with
+ * NEST_SESSIONS_PROVISION=off can the binaries be missing: then it warns and
+ * starts nothing, and suites that need it fail with the clear error from
+ * test/support/postgres.ts.
  */
 export async function startPostgres() {
-  const bin = findBinDir();
+  const bin = findPostgresBin();
   if (!bin) {
-    console.warn('[test setup] PostgreSQL binaries not found (set PG_BIN): PostgreSQL suites will fail.');
+    console.warn('[test setup] PostgreSQL binaries not found (set PG_BIN, or apt-get install -y postgresql): PostgreSQL suites will fail.');
     return { name: 'postgres (missing)', stop: async () => {} };
   }
   const dir = await mkdtemp(join(tmpdir(), 'nest-sessions-pg-'));
@@ -62,14 +64,4 @@ export const start = startPostgres;
 
 function command(file, args, asRoot) {
   return asRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
-}
-
-function findBinDir() {
-  const candidates = [process.env.PG_BIN];
-  const root = '/usr/lib/postgresql';
-  if (existsSync(root)) {
-    const versions = readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
-    candidates.push(...versions.map((v) => join(root, v, 'bin')));
-  }
-  return candidates.find((dir) => dir && existsSync(join(dir, 'pg_ctl')));
 }
