@@ -61,19 +61,9 @@ export function requestSessions(request: PlatformRequest): RequestSessions {
   const node = nodeRequestOf(request) as WithSessions;
   const existing = node[SESSIONS];
   if (existing) {
-    if (request !== node && existing.platformRequest !== request) {
-      existing.platformRequest = request;
-      shareExpressSession(node, request);
-    }
+    if (request !== node) existing.platformRequest = request;
     return existing;
   }
   return (node[SESSIONS] = new RequestSessions(request));
 }
 
-/** Middleware on Fastify sees Node's request: the platform's request, seen later, gets the same `session` and `sessionID`. */
-function shareExpressSession(node: object, request: object): void {
-  for (const key of ['session', 'sessionID']) {
-    const descriptor = Object.getOwnPropertyDescriptor(node, key);
-    if (descriptor && !Object.hasOwn(request, key)) Object.defineProperty(request, key, descriptor);
-  }
-}

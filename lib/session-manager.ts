@@ -98,9 +98,8 @@ export class SessionManager implements OnModuleDestroy {
   private adopt(sessions: RequestSessions, loaded: LoadedSession): LoadedSession {
     sessions.loaded.push(loaded);
     if (loaded.config.name === DEFAULT_SESSION_NAME) {
-      const request = sessions.platformRequest;
-      const node = nodeRequestOf(request);
-      sessions.beforeCommit.push(exposeExpressSession(node === request ? [request] : [request, node], loaded));
+      // On Node's request, which middleware sees; Fastify's own reads it from there.
+      sessions.beforeCommit.push(exposeExpressSession(nodeRequestOf(sessions.platformRequest), loaded));
     }
     return loaded;
   }

@@ -1,5 +1,5 @@
-import { Controller, Get, Injectable, Module, Post, type CallHandler, type CanActivate, type ExecutionContext, type NestInterceptor, type Provider } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { Controller, Get, Injectable, Module, Post, type CallHandler, type ExecutionContext, type NestInterceptor, type Provider } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { env, main, runBenchApp } from './bench-app.js';
 
 /**
@@ -32,8 +32,8 @@ class BareController {
 
 /**
  * BENCH_STORE=interceptor: the bare app plus one global interceptor that does
- * nothing. Not a session library: the floor any interceptor-based design
- * pays on Nest, shown for reference (and why nest-sessions loads in a guard).
+ * nothing: the floor of nest-sessions' design (a global interceptor), what
+ * Nest charges before any session work.
  */
 @Injectable()
 class NoopInterceptor implements NestInterceptor {
@@ -42,21 +42,8 @@ class NoopInterceptor implements NestInterceptor {
   }
 }
 
-/**
- * BENCH_STORE=guard: the bare app plus one global guard that lets every
- * request through at once. The floor of nest-sessions' own design, which
- * loads sessions in such a guard: what Nest charges before any session work.
- */
-@Injectable()
-class NoopGuard implements CanActivate {
-  canActivate(): true {
-    return true;
-  }
-}
-
 const FLOORS: Record<string, Provider[]> = {
   interceptor: [{ provide: APP_INTERCEPTOR, useClass: NoopInterceptor }],
-  guard: [{ provide: APP_GUARD, useClass: NoopGuard }],
 };
 
 @Module({

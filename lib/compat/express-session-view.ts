@@ -170,13 +170,11 @@ function dataKeys(state: SessionState, tracked: Map<string, Tracked>, deleted: S
   return [...keys];
 }
 
-/** Gives a request express-session's `req.session` and `req.sessionID` for the default session. */
-export function exposeExpressSession(requests: readonly object[], loaded: LoadedSession): () => void {
+/** Gives a request express-session's `req.session` and `req.sessionID` for the default session; returns its flush. */
+export function exposeExpressSession(request: object, loaded: LoadedSession): () => void {
   const { view, flush } = expressSessionView(loaded);
-  for (const request of requests) {
-    Object.defineProperty(request, 'session', { value: view, writable: true, configurable: true, enumerable: true });
-    Object.defineProperty(request, 'sessionID', { get: () => loaded.state.id, configurable: true, enumerable: true });
-  }
+  (request as { session?: unknown }).session = view;
+  Object.defineProperty(request, 'sessionID', { get: () => loaded.state.id, configurable: true, enumerable: true });
   return flush;
 }
 

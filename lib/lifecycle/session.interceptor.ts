@@ -1,7 +1,7 @@
 import { HttpException, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { catchError, concatMap, from, mergeMap, type Observable } from 'rxjs';
-import { withCookie } from '../http/response-headers.js';
+import { withCookie, type CommitHeaders } from '../http/response-headers.js';
 import { requestSessions, requestSessionsIfAny, type PlatformRequest, type RequestSessions } from '../request-sessions.js';
 import { SessionManager } from '../session-manager.js';
 import { DEFAULT_SESSION_NAME } from '../session.options.js';
@@ -68,7 +68,8 @@ export class SessionInterceptor implements NestInterceptor {
       concatMap((value) => {
         if (!first) return [value];
         first = false;
-        return from(this.commit(sessions, response, response.statusCode).then(() => value));
+        const committed = this.commit(sessions, response, response.statusCode);
+        return committed ? from(committed.then(() => value)) : [value];
       }),
       catchError((error: unknown) => from(this.afterError(sessions, response, error))),
     );
@@ -87,10 +88,18 @@ export class SessionInterceptor implements NestInterceptor {
     throw error;
   }
 
-  private async commit(sessions: RequestSessions, response: PlatformResponse, status: number): Promise<void> {
+  /** A promise only when the store has work to do (most reads need none). */
+  private commit(sessions: RequestSessions, response: PlatformResponse, status: number): Promise<void> | undefined {
     const commit = this.committer.commit(sessions, status);
-    if (!commit) return;
-    const { setCookies, vary } = await commit.headers;
+    if (!commit) return undefined;
+    const { headers } = commit;
+    if (headers instanceof Promise) return headers.then((added) => this.setHeaders(response, added));
+    this.setHeaders(response, headers);
+    return undefined;
+  }
+
+  /** Through the platform adapter, as Nest's own `@Header()` does. */
+  private setHeaders(response: PlatformResponse, { setCookies, vary }: CommitHeaders): void {
     const adapter = this.adapterHost.httpAdapter;
     for (const line of setCookies) adapter.appendHeader(response, 'Set-Cookie', line);
     if (vary) adapter.setHeader(response, 'Vary', withCookie(response.getHeader('vary')));

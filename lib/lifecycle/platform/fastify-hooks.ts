@@ -14,6 +14,8 @@ interface FastifyReplyLike {
 }
 type Done = (error?: unknown, payload?: unknown) => void;
 export interface FastifyInstanceLike {
+  hasRequestDecorator(name: string): boolean;
+  decorateRequest(name: string, accessors: { getter(this: { raw: Record<string, unknown> }): unknown; setter(this: { raw: Record<string, unknown> }, value: unknown): void }): unknown;
   addHook(name: 'onSend', hook: (request: PlatformRequest, reply: FastifyReplyLike, payload: unknown, done: Done) => void): unknown;
   addHook(name: 'onResponse', hook: (request: PlatformRequest, reply: FastifyReplyLike, done: Done) => void): unknown;
 }
@@ -34,6 +36,19 @@ type Report = (error: unknown) => void;
  */
 export function registerFastifyHooks(fastify: FastifyInstanceLike, begin: Begin, report: Report): void {
   const answering = new WeakSet<RequestSessions>();
+
+  // Middleware (passport, connect-flash) sees Node's request: Fastify's reads the same `session` and `sessionID`.
+  for (const name of ['session', 'sessionID']) {
+    if (fastify.hasRequestDecorator(name)) continue; // @fastify/session or another plugin owns it
+    fastify.decorateRequest(name, {
+      getter() {
+        return this.raw[name];
+      },
+      setter(value) {
+        this.raw[name] = value;
+      },
+    });
+  }
 
   fastify.addHook('onSend', (request, reply, payload, done) => {
     const sessions = requestSessionsIfAny(request);
