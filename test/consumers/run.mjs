@@ -76,7 +76,7 @@ try {
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
 if (failures.length) {
   console.error(`\n[consumers] FAILED (${failures.length}) after ${seconds}s:\n${failures.map((f) => `  - ${f}`).join('\n')}`);
-  console.error(`[consumers] the apps and their logs stay in ${work}`);
+  console.error(`[consumers] the apps stay in ${work}`);
   process.exit(1);
 }
 console.log(`\n[consumers] all checks passed in ${seconds}s`);
@@ -265,13 +265,15 @@ function freePort() {
 
 /**
  * The environment for commands run in an app: without what `npm run` in this
- * repository set (npm_* variables such as npm_config_local_prefix would point
- * npm at the repository instead of the app; NODE_OPTIONS for the library's own Jest).
+ * repository set about this repository (npm_config_local_prefix would point npm
+ * at it instead of the app; npm_package_*, npm_lifecycle_*; NODE_OPTIONS of the
+ * library's own Jest). Other npm_config_* (registry, cache, CA) stay.
  */
 function childEnv() {
   const env = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^npm_/i.test(key) || key === 'NODE_OPTIONS' || key === 'INIT_CWD') continue;
+    if (/^npm_(package_|lifecycle_|command$|execpath$|node_execpath$|config_local_prefix$)/i.test(key)) continue;
+    if (key === 'NODE_OPTIONS' || key === 'INIT_CWD') continue;
     env[key] = value;
   }
   env.CI ??= 'true'; // tools then print plainly (no watch mode, no prompts)
