@@ -19,7 +19,7 @@ export type { Duration } from './core/duration.js';
 export type { ViewLocalsOptions } from './views/view-locals.js';
 
 export { SessionStore, isStoredSession } from './stores/session-store.js';
-export type { StoredSession, StoreSetOptions } from './stores/session-store.js';
+export type { StoredSession, StoreSetOptions, StoreDestroyOptions } from './stores/session-store.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory.store.js';
 export { NullStore } from './stores/null.store.js';
 export { CookieStore } from './stores/cookie.store.js';

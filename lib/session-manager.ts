@@ -120,7 +120,7 @@ export class SessionManager implements OnModuleDestroy {
       const unsigned = config.signer.unsign(value);
       if (!unsigned) continue;
       const adopt = (record: StoredSession | undefined): LoadedSession =>
-        isLive(record, now, config)
+        isLive(record, now, config) && record.movedTo === undefined // a marker left by regenerate() reads as missing
           ? this.wrap(config, new SessionState(unsigned.id, record, now, record.expiresAt, unsigned.stale, true))
           : this.fresh(config, now, true); // a valid signature for an id the store does not know: never adopt it
       return callStore(config, 'get', () => config.store.get(unsigned.id)).then(adopt);

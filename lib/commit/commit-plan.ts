@@ -14,8 +14,10 @@ export interface CommitPlan {
   readonly session: ResolvedSession;
   readonly state: SessionState;
   readonly action: StoreAction;
-  /** Records to delete: ids left behind by regenerate, invalidate or destroy. */
+  /** Records to delete: ids left behind by invalidate or destroy (and markers they moved to). */
   readonly discard: readonly string[];
+  /** `regenerate()`: the loaded record this save moves to the new id, as one compare-and-set. */
+  readonly moveFrom?: { readonly id: string; readonly version: number };
   /** `set`: send the (new or extended) cookie; `expire`: tell the browser to drop it; `keep`: send nothing. */
   readonly cookie: 'set' | 'expire' | 'keep';
   /** The clock when the plan was made: a synchronous store's write uses it rather than reading the clock again. */
@@ -39,11 +41,12 @@ export function planCommit(session: ResolvedSession, state: SessionState, status
   if (state.storedId === undefined) {
     const flash = nextFlash(state, state.flash.incoming);
     if (Object.keys(state.data).length === 0 && Object.keys(flash).length === 0) {
-      // Nothing worth keeping: no record, and a cookie only to erase one we just invalidated.
-      return { session, state, action: NO_ACTION, discard, cookie: discard.length && state.hadCookie ? 'expire' : 'keep', now };
+      // Nothing worth keeping: no record (a moved one is deleted), and a cookie only to erase one we just invalidated.
+      const gone = state.moveFrom ? [...discard, state.moveFrom.id] : discard;
+      return { session, state, action: NO_ACTION, discard: gone, cookie: gone.length && state.hadCookie ? 'expire' : 'keep', now };
     }
     const record = new PlannedRecord(1, state.expiresAt, state.createdAt, state.data, flash, state.idleMs);
-    return { session, state, action: { kind: 'save', record, ifVersion: undefined }, discard, cookie: 'set', now };
+    return { session, state, action: { kind: 'save', record, ifVersion: undefined }, discard, moveFrom: state.moveFrom, cookie: 'set', now };
   }
 
   const lifetime = lifetimeOf(session, state);

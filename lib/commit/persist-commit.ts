@@ -1,66 +1,78 @@
-import { jsonBytesAtMost } from '../core/json-value.js';
 import { applyOperation } from '../core/session-operation.js';
 import { SessionConflictError } from '../errors/session-conflict.error.js';
-import { SessionTooLargeError } from '../errors/session-too-large.error.js';
-import { serializeSession, type StoredSession } from '../stores/session-store.js';
-import { isLive } from './live-record.js';
-import { nextFlash, type CommitPlan } from './commit-plan.js';
+import type { StoredSession } from '../stores/session-store.js';
 import { callStore } from './call-store.js';
-import { PlannedRecord } from './planned-record.js';
+import { nextFlash, type CommitPlan } from './commit-plan.js';
+import { currentRecord, destroyFollowingMoves } from './follow-moves.js';
 import type { KeyedLock } from './keyed-lock.js';
+import { moveSession } from './move-session.js';
+import { PlannedRecord } from './planned-record.js';
+import { assertSize } from './record-size.js';
+
+/**
+ * Where the session stands after the commit: `kept` under the id the
+ * response carries; `gone` (destroyed, here or by a parallel request);
+ * `moved`: this request's changes were saved where a parallel `regenerate()`
+ * moved the session, whose id this response must not hand out.
+ */
+export type CommitResult = 'kept' | 'gone' | 'moved';
 
 /**
  * Carries out a plan. A version conflict means a parallel request saved
  * first: reload, replay this request's operations on the fresh data, try
  * again. A record that vanished meanwhile was destroyed (a logout): it stays
- * gone. Resolves whether the session now exists in the store.
+ * gone. Answers at once when the store has nothing to do.
  */
-export function persistCommit(plan: CommitPlan, maxAttempts: number, commits: KeyedLock): boolean | Promise<boolean> {
+export function persistCommit(plan: CommitPlan, maxAttempts: number, locks: KeyedLock): CommitResult | Promise<CommitResult> {
   const { session, action } = plan;
-  const exists = action.kind !== 'none' || plan.state.storedId !== undefined;
-  // A read with nothing to save, touch or delete, and every sealed cookie (the cookie is the record),
-  // need no store call.
+  const before = action.kind !== 'none' || plan.state.storedId !== undefined ? 'kept' : 'gone';
   if (session.sealer) {
+    // The cookie is the record: nothing to store.
     if (action.kind === 'save') assertSize(plan, action.record);
-    return exists;
+    return before;
   }
-  if (action.kind === 'none' && plan.discard.length === 0) return exists;
-  return persistInStore(plan, maxAttempts, commits, exists);
+  if (action.kind === 'none' && plan.discard.length === 0) return before;
+  return persistInStore(plan, maxAttempts, locks, before);
 }
 
-async function persistInStore(plan: CommitPlan, maxAttempts: number, commits: KeyedLock, existsBefore: boolean): Promise<boolean> {
+async function persistInStore(plan: CommitPlan, maxAttempts: number, locks: KeyedLock, before: CommitResult): Promise<CommitResult> {
   const { session, state, action } = plan;
-  const store = session.store;
-  let exists = existsBefore;
+  let result = before;
   if (action.kind === 'save') {
-    const save = () => saveWithReplay(plan, action.record, action.ifVersion, maxAttempts);
-    exists = action.ifVersion === undefined ? await save() : await commits.run(`${session.name}:${state.id}`, save);
+    if (plan.moveFrom) {
+      const from = plan.moveFrom;
+      result = await locks.run(`${session.name}:${from.id}`, () => moveSession(plan, action.record, maxAttempts));
+    } else if (action.ifVersion === undefined) {
+      assertSize(plan, action.record);
+      const ttlMs = Math.max(1, action.record.expiresAt - Date.now());
+      await callStore(session, 'set', () => session.store.set(state.id, action.record, { ttlMs }));
+    } else {
+      result = await locks.run(`${session.name}:${state.id}`, () => saveWithReplay(plan, action.record, action.ifVersion!, maxAttempts));
+    }
   } else if (action.kind === 'touch') {
-    await callStore(session, 'touch', () => store.touch(state.id, action.expiresAt));
+    await callStore(session, 'touch', () => session.store.touch(state.id, action.expiresAt));
   }
-  // Delete only after the new id is saved: a failure in between must not lose the session.
-  for (const id of plan.discard) await callStore(session, 'destroy', () => store.destroy(id));
-  return exists;
+  // Only after the new id is saved: a failure in between must not lose the session.
+  for (const id of plan.discard) await destroyFollowingMoves(session, id, maxAttempts);
+  return result;
 }
 
-async function saveWithReplay(
-  plan: CommitPlan,
-  first: StoredSession,
-  firstVersion: number | undefined,
-  maxAttempts: number,
-): Promise<boolean> {
+async function saveWithReplay(plan: CommitPlan, first: StoredSession, firstVersion: number, maxAttempts: number): Promise<CommitResult> {
   const { session, state } = plan;
+  let id = state.id;
   let record = first;
   let ifVersion = firstVersion;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     assertSize(plan, record);
     const ttlMs = Math.max(1, record.expiresAt - Date.now());
-    const saved = await callStore(session, 'set', () => session.store.set(state.id, record, { ttlMs, ifVersion }));
-    if (saved) return true;
-    const fresh = await callStore(session, 'get', () => session.store.get(state.id));
-    if (!isLive(fresh, Date.now(), session)) return false; // destroyed or expired elsewhere: a logout sticks
-    record = replay(plan, fresh);
-    ifVersion = fresh.version;
+    const target = id;
+    if (await callStore(session, 'set', () => session.store.set(target, record, { ttlMs, ifVersion }))) return id === state.id ? 'kept' : 'moved';
+    // Destroyed or expired elsewhere: a logout sticks. Regenerated elsewhere: follow it to its new id.
+    const fresh = await currentRecord(session, id);
+    if (!fresh) return 'gone';
+    id = fresh.id;
+    record = replay(plan, fresh.record);
+    ifVersion = fresh.record.version;
     // Other processes are writing too: step aside a little, more each time, so retries do not collide again.
     if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
   }
@@ -74,22 +86,4 @@ function replay(plan: CommitPlan, fresh: StoredSession): StoredSession {
   state.data = data;
   const idleMs = state.lifetimeChanged ? state.idleMs : fresh.idleMs;
   return new PlannedRecord(fresh.version + 1, Math.max(fresh.expiresAt, state.expiresAt), fresh.createdAt, data, nextFlash(state, fresh.flash), idleMs);
-}
-
-/** The version, dates and field names of a record, at their longest. */
-const RECORD_FRAME_BYTES = 128;
-
-/**
- * Measured as the JSON a store writes. A session whose bound is under the
- * limit fits without serialising it (MemoryStore never does); otherwise the
- * JSON decides, with Buffer.byteLength only when the string could be near it.
- */
-function assertSize(plan: CommitPlan, record: StoredSession): void {
-  const { maxSize, name } = plan.session;
-  const room = maxSize - RECORD_FRAME_BYTES;
-  if (jsonBytesAtMost(record.flash, room) + jsonBytesAtMost(record.data, room) <= room) return;
-  const json = serializeSession(record);
-  if (json.length * 3 <= maxSize) return; // even all-multibyte text would fit
-  const bytes = Buffer.byteLength(json);
-  if (bytes > maxSize) throw SessionTooLargeError.forStore(name, bytes, maxSize);
 }

@@ -31,8 +31,10 @@ export class SessionState {
   readonly flash: FlashState;
   readonly ops: SessionOperation[] = [];
   readonly transient: Record<string, unknown> = {};
-  /** Ids whose records must be deleted at commit (regenerate, invalidate, destroy). */
+  /** Ids whose records must be deleted at commit (invalidate, destroy). */
   readonly discardedIds: string[] = [];
+  /** `regenerate()` moved the loaded record (id and version) to a new id with its data: the commit moves it as one compare-and-set. */
+  moveFrom: { readonly id: string; readonly version: number } | undefined;
   /** Any public member was used: only then does the commit do anything. */
   accessed = false;
   /** The id changed this request: the data must be written under the new one. */
@@ -71,7 +73,7 @@ export class SessionState {
 
   /** Move to a fresh id, issued now; the old record is deleted at commit. */
   changeId(newId: string, now: number, initialExpiry: number): void {
-    if (this.storedId !== undefined) this.discardedIds.push(this.storedId);
+    if (this.storedId !== undefined) this.moveFrom = { id: this.storedId, version: this.baseVersion! };
     this.storedId = undefined;
     this.baseVersion = undefined;
     this.id = newId;
@@ -83,6 +85,9 @@ export class SessionState {
 
   /** Drop all data and flash (the id is kept). */
   reset(): void {
+    // Nothing is carried to the new id: the old record is deleted, not moved.
+    if (this.moveFrom) this.discardedIds.push(this.moveFrom.id);
+    this.moveFrom = undefined;
     this.data = {};
     this.ops.length = 0;
     this.ops.push({ kind: 'clear' });

@@ -1,7 +1,7 @@
 import { InternalServerErrorException, ServiceUnavailableException, type HttpException, type Logger } from '@nestjs/common';
 import { expiresOnClose, planCommit, recordAfter, type CommitPlan } from '../commit/commit-plan.js';
 import { KeyedLock } from '../commit/keyed-lock.js';
-import { persistCommit } from '../commit/persist-commit.js';
+import { persistCommit, type CommitResult } from '../commit/persist-commit.js';
 import { SessionStoreUnavailableError } from '../errors/session-store-unavailable.error.js';
 import { SessionTooLargeError } from '../errors/session-too-large.error.js';
 import type { CommitHeaders } from '../http/response-headers.js';
@@ -54,7 +54,7 @@ export class SessionCommitter {
       return this.failed(error);
     }
     if (plans.length === 0) return { headers: NO_HEADERS, headersNow: () => NO_HEADERS };
-    const outcomes: (boolean | Promise<boolean>)[] = [];
+    const outcomes: (CommitResult | Promise<CommitResult>)[] = [];
     let waiting = false;
     try {
       for (const plan of plans) {
@@ -67,10 +67,10 @@ export class SessionCommitter {
       for (const outcome of outcomes) if (outcome instanceof Promise) outcome.catch((other: unknown) => void this.report(other));
       return this.failed(error);
     }
-    const headersNow = () => this.headersFor(sessions, plans, plans.map(() => true));
+    const headersNow = () => this.headersFor(sessions, plans, plans.map(() => 'kept' as const));
     if (!waiting) {
       try {
-        return { headers: this.headersFor(sessions, plans, outcomes as boolean[]), headersNow };
+        return { headers: this.headersFor(sessions, plans, outcomes as CommitResult[]), headersNow };
       } catch (error) {
         return this.failed(error);
       }
@@ -108,7 +108,7 @@ export class SessionCommitter {
     return new InternalServerErrorException('The session could not be saved.', { cause: error });
   }
 
-  private headersFor(sessions: RequestSessions, plans: readonly CommitPlan[], kept: readonly boolean[]): CommitHeaders {
+  private headersFor(sessions: RequestSessions, plans: readonly CommitPlan[], kept: readonly CommitResult[]): CommitHeaders {
     let setCookies: string[] | undefined;
     for (let i = 0; i < plans.length; i++) {
       const line = this.cookieLine(sessions, plans[i]!, kept[i]!);
@@ -122,12 +122,14 @@ export class SessionCommitter {
   }
 
   /** The session's `Set-Cookie` line, if the response needs one. */
-  private cookieLine(sessions: RequestSessions, plan: CommitPlan, exists: boolean): string | undefined {
+  private cookieLine(sessions: RequestSessions, plan: CommitPlan, result: CommitResult): string | undefined {
     const { session, state } = plan;
-    if (plan.cookie === 'expire' || (!exists && state.hadCookie && plan.cookie === 'set')) {
+    // Saved where a parallel regenerate moved the session: its new id is that response's to hand out, not this one's.
+    if (result === 'moved') return undefined;
+    if (plan.cookie === 'expire' || (result === 'gone' && state.hadCookie && plan.cookie === 'set')) {
       return session.setCookie.line('', this.secure(sessions, plan), 0);
     }
-    if (plan.cookie === 'keep' || !exists) return undefined;
+    if (plan.cookie === 'keep' || result === 'gone') return undefined;
     const expires = expiresOnClose(session, state) ? undefined : state.expiresAt;
     const value = session.sealer ? session.sealer.seal(state.id, recordAfter(plan)) : session.signer.sign(state.id);
     const line = session.setCookie.line(value, this.secure(sessions, plan), expires);

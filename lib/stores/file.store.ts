@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { isSessionId } from '../http/session-id.js';
-import { isStoredSession, type SessionStore, type StoreSetOptions, type StoredSession } from './session-store.js';
+import { isStoredSession, type SessionStore, type StoreDestroyOptions, type StoreSetOptions, type StoredSession } from './session-store.js';
 import { breakStaleLock, withFileLock } from './file/file-lock.js';
 import { isErrno, unlinkIfPresent, writeFileAtomic } from './file/fs-helpers.js';
 
@@ -81,8 +81,16 @@ export class FileStore implements SessionStore {
   }
 
   /** Under the lock, so a compare-and-set in flight cannot bring the session back after it is gone. */
-  async destroy(id: string): Promise<void> {
-    if (isSessionId(id)) await this.locked(id, () => unlinkIfPresent(this.path(id, 'json')));
+  async destroy(id: string, options: StoreDestroyOptions = {}): Promise<boolean> {
+    if (!isSessionId(id)) return true;
+    return this.locked(id, async () => {
+      if (options.ifVersion !== undefined) {
+        const current = await this.read(id, Date.now());
+        if (current && current.version !== options.ifVersion) return false;
+      }
+      await unlinkIfPresent(this.path(id, 'json'));
+      return true;
+    });
   }
 
   async touch(id: string, expiresAt: number): Promise<void> {
@@ -120,8 +128,8 @@ export class FileStore implements SessionStore {
     return file && file.deadline > now && file.session.expiresAt > now ? file.session : undefined;
   }
 
-  private write(id: string, { data, flash, createdAt, expiresAt, version, idleMs }: StoredSession, deadline: number): Promise<void> {
-    const file: SessionFile = { deadline, session: { data, flash, createdAt, expiresAt, version, idleMs } };
+  private write(id: string, { data, flash, createdAt, expiresAt, version, idleMs, movedTo }: StoredSession, deadline: number): Promise<void> {
+    const file: SessionFile = { deadline, session: { data, flash, createdAt, expiresAt, version, idleMs, movedTo } };
     return writeFileAtomic(this.path(id, 'json'), JSON.stringify(file));
   }
 

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
-import { copySession, type SessionStore, type StoreSetOptions, type StoredSession } from './session-store.js';
+import { copySession, type SessionStore, type StoreDestroyOptions, type StoreSetOptions, type StoredSession } from './session-store.js';
 import { UseOrder, type UseOrderItem } from './use-order.js';
 
 export interface MemoryStoreOptions {
@@ -64,9 +64,12 @@ export class MemoryStore implements SessionStore {
     return this.write(id, session, options, Date.now());
   }
 
-  async destroy(id: string): Promise<void> {
-    const entry = this.entries.get(id);
-    if (entry) this.remove(entry);
+  async destroy(id: string, options: StoreDestroyOptions = {}): Promise<boolean> {
+    const entry = this.live(id, Date.now());
+    if (!entry) return true;
+    if (options.ifVersion !== undefined && entry.record.version !== options.ifVersion) return false;
+    this.remove(entry);
+    return true;
   }
 
   async touch(id: string, expiresAt: number): Promise<void> {

@@ -13,7 +13,9 @@ export class NullStore implements SessionStore {
     return true;
   }
 
-  async destroy(): Promise<void> {}
+  async destroy(): Promise<boolean> {
+    return true;
+  }
 
   async touch(): Promise<void> {}
 }

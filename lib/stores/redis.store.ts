@@ -3,9 +3,9 @@ import { SessionConfigError } from '../errors/session-config.error.js';
 import { SessionError } from '../errors/session.error.js';
 import { isSessionId } from '../http/session-id.js';
 import { LuaScript } from './redis/lua-script.js';
-import { COMPARE_AND_SET, RECORD_HEADER, TOUCH } from './redis/redis-scripts.js';
+import { COMPARE_AND_SET, DESTROY_IF_VERSION, RECORD_HEADER, TOUCH } from './redis/redis-scripts.js';
 import { WriteCoalescer } from './redis/write-coalescer.js';
-import { isStoredSession, serializeSession, type SessionStore, type StoreSetOptions, type StoredSession } from './session-store.js';
+import { isStoredSession, serializeSession, type SessionStore, type StoreDestroyOptions, type StoreSetOptions, type StoredSession } from './session-store.js';
 
 interface PrefixOption {
   /** Prepended to every session id to make its key. @default 'sess:' */
@@ -34,6 +34,7 @@ type Client = Redis | Cluster;
 
 const COMPARE_AND_SET_SCRIPT = new LuaScript(COMPARE_AND_SET);
 const TOUCH_SCRIPT = new LuaScript(TOUCH);
+const DESTROY_IF_VERSION_SCRIPT = new LuaScript(DESTROY_IF_VERSION);
 
 /**
  * Sessions in Redis through ioredis 5 or 6 (RESP2 or RESP3), standalone or
@@ -92,10 +93,15 @@ export class RedisStore implements SessionStore {
     return Number(written) === 1;
   }
 
-  async destroy(id: string): Promise<void> {
-    if (!isSessionId(id)) return;
+  async destroy(id: string, options: StoreDestroyOptions = {}): Promise<boolean> {
+    if (!isSessionId(id)) return true;
     const key = this.key(id);
-    await this.send((client) => client.del(key));
+    const { ifVersion } = options;
+    if (ifVersion === undefined) {
+      await this.send((client) => client.del(key));
+      return true;
+    }
+    return Number(await this.send((client) => DESTROY_IF_VERSION_SCRIPT.run(client, key, [String(ifVersion)]))) === 1;
   }
 
   async touch(id: string, expiresAt: number): Promise<void> {
@@ -168,8 +174,8 @@ export class RedisStore implements SessionStore {
 function serialize(session: StoredSession): string {
   const json = serializeSession(session);
   if (RECORD_HEADER.test(json)) return json;
-  const { version, expiresAt, createdAt, data, flash, idleMs } = session;
-  return JSON.stringify({ version, expiresAt, createdAt, data, flash, idleMs });
+  const { version, expiresAt, createdAt, data, flash, idleMs, movedTo } = session;
+  return JSON.stringify({ version, expiresAt, createdAt, data, flash, idleMs, movedTo });
 }
 
 function parseReply(json: string | null): StoredSession | undefined {

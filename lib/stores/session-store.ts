@@ -17,6 +17,17 @@ export interface StoredSession {
   version: number;
   /** This session's own idle timeout in ms (`session.setLifetime`); absent: the module's `idleTimeout`. */
   idleMs?: number;
+  /**
+   * Set on a short-lived forward marker left where a session was before
+   * `regenerate()` moved it: the id it moved to. Loads read a marker as
+   * missing; only commits already under way follow it.
+   */
+  movedTo?: string;
+}
+
+export interface StoreDestroyOptions {
+  /** Delete only if the stored record still has this version (a missing record counts as deleted). */
+  ifVersion?: number;
 }
 
 export interface StoreSetOptions {
@@ -39,7 +50,13 @@ export interface SessionStore {
   get(id: string): Promise<StoredSession | undefined>;
   /** Resolves `false` on a version conflict, `true` once written. */
   set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean>;
-  destroy(id: string): Promise<void>;
+  /**
+   * Delete the record. With `ifVersion`, only if it still has that version:
+   * resolves `false` when another version is there (a parallel request moved
+   * or changed it), `true` otherwise. Stores written before `ifVersion`
+   * existed may ignore it and resolve nothing: deletes are then unconditional.
+   */
+  destroy(id: string, options?: StoreDestroyOptions): Promise<boolean | void>;
   /** Extend the expiry without touching data or version; a missing id is a no-op. */
   touch(id: string, expiresAt: number): Promise<void>;
   /** Delete expired records, for stores without native TTL. Resolves how many. */
@@ -62,7 +79,8 @@ export function isStoredSession(value: unknown): value is StoredSession {
     Number.isSafeInteger(record.expiresAt) &&
     Number.isSafeInteger(record.version) &&
     (record.version as number) >= 0 &&
-    (record.idleMs === undefined || (Number.isSafeInteger(record.idleMs) && (record.idleMs as number) > 0))
+    (record.idleMs === undefined || (Number.isSafeInteger(record.idleMs) && (record.idleMs as number) > 0)) &&
+    (record.movedTo === undefined || typeof record.movedTo === 'string')
   );
 }
 
@@ -88,5 +106,6 @@ export function copySession(record: StoredSession): StoredSession {
     data: cloneJson(record.data),
     flash: cloneJson(record.flash),
     ...(record.idleMs === undefined ? {} : { idleMs: record.idleMs }),
+    ...(record.movedTo === undefined ? {} : { movedTo: record.movedTo }),
   };
 }

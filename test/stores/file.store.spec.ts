@@ -61,7 +61,7 @@ describe('FileStore on the real file system', () => {
       await expect(store.set(id, record(), { ttlMs: MINUTE })).rejects.toThrow(TypeError);
       await expect(store.set(id, record(), { ttlMs: MINUTE, ifVersion: 1 })).rejects.toThrow(/session id/);
       await expect(store.touch(id, Date.now() + MINUTE)).resolves.toBeUndefined();
-      await expect(store.destroy(id)).resolves.toBeUndefined();
+      await expect(store.destroy(id)).resolves.toBe(true);
     }
     expect(await readFile(victim, 'utf8')).toBe(content);
     expect(await readdir(parent)).toEqual(['victim.json']); // not even the store's own directory was made

@@ -182,7 +182,7 @@ describe.each([
       for (const id of ['', '../../etc/passwd', `${'a'.repeat(42)}*`, 'a'.repeat(44), '*']) {
         await expect(store.get(id)).resolves.toBeUndefined();
         await expect(store.set(id, record(), { ttlMs: MINUTE })).resolves.toBe(false);
-        await expect(store.destroy(id)).resolves.toBeUndefined();
+        await expect(store.destroy(id)).resolves.toBe(true);
         await expect(store.touch(id, Date.now() + MINUTE)).resolves.toBeUndefined();
       }
     });

@@ -132,7 +132,24 @@ export function describeStoreConformance(label: string, open: () => Promise<Stor
       await store.set(id, record(), { ttlMs: MINUTE });
       await store.destroy(id);
       await expect(store.get(id)).resolves.toBeUndefined();
-      await expect(store.destroy(newId())).resolves.toBeUndefined();
+      await expect(store.destroy(newId())).resolves.not.toBe(false);
+    });
+
+    it('destroy with ifVersion deletes only that version, and counts a missing record as deleted', async () => {
+      const id = newId();
+      await store.set(id, record({ version: 3 }), { ttlMs: MINUTE });
+      await expect(store.destroy(id, { ifVersion: 2 })).resolves.toBe(false);
+      await expect(store.get(id)).resolves.toMatchObject({ version: 3 });
+      await expect(store.destroy(id, { ifVersion: 3 })).resolves.toBe(true);
+      await expect(store.get(id)).resolves.toBeUndefined();
+      await expect(store.destroy(newId(), { ifVersion: 1 })).resolves.toBe(true);
+    });
+
+    it("keeps regenerate()'s forward marker (movedTo) as written", async () => {
+      const id = newId();
+      const target = newId();
+      await store.set(id, record({ version: 2, data: {}, movedTo: target }), { ttlMs: MINUTE });
+      expect((await store.get(id))?.movedTo).toBe(target);
     });
 
     it('touch extends expiresAt without changing data or version', async () => {

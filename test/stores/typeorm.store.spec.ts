@@ -222,7 +222,7 @@ describe.each(BACKENDS)('TypeOrmStore on %s', (_label, open) => {
       await expect(store.get(id)).resolves.toBeUndefined();
       await expect(store.set(id, record(), { ttlMs: MINUTE })).rejects.toThrow(TypeError);
       await expect(store.touch(id, Date.now())).resolves.toBeUndefined();
-      await expect(store.destroy(id)).resolves.toBeUndefined();
+      await expect(store.destroy(id)).resolves.toBe(true);
     }
     expect(await countRows(dataSource)).toBe(2);
   });

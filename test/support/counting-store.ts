@@ -1,4 +1,4 @@
-import type { SessionStore, StoreSetOptions, StoredSession } from '../../lib/index.js';
+import type { SessionStore, StoreDestroyOptions, StoreSetOptions, StoredSession } from '../../lib/index.js';
 
 /**
  * Wraps a real store and counts the calls that reach it, so tests can prove
@@ -20,9 +20,9 @@ export class CountingStore implements SessionStore {
     return this.inner.set(id, session, options);
   }
 
-  destroy(id: string): Promise<void> {
+  destroy(id: string, options?: StoreDestroyOptions): Promise<boolean | void> {
     this.calls.push('destroy');
-    return this.inner.destroy(id);
+    return this.inner.destroy(id, options);
   }
 
   touch(id: string, expiresAt: number): Promise<void> {

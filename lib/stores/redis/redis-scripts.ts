@@ -33,3 +33,12 @@ if not stop then return 0 end
 redis.call('SET', KEYS[1], head .. ARGV[1] .. string.sub(current, stop + 1), 'PX', ARGV[2])
 return 1
 `;
+
+/** ARGV: expected version. Deletes the key only at that version; a missing key counts as deleted. */
+export const DESTROY_IF_VERSION = `
+local current = redis.call('GET', KEYS[1])
+if not current then return 1 end
+if string.match(current, '^{"version":(%d+),') ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
+`;

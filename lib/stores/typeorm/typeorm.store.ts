@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { SESSION_TABLE_NAME } from '../../../bin/session-table.js';
 import { isSessionId } from '../../http/session-id.js';
-import { isStoredSession, type SessionStore, type StoreSetOptions, type StoredSession } from '../session-store.js';
+import { isStoredSession, type SessionStore, type StoreDestroyOptions, type StoreSetOptions, type StoredSession } from '../session-store.js';
 
 export interface TypeOrmStoreOptions {
   /**
@@ -60,7 +60,7 @@ export class TypeOrmStore implements SessionStore {
     if (!isSessionId(id)) throw new TypeError('TypeOrmStore refuses to store a session under an id that is not a session id.');
     const values = {
       // A lifetime of its own rides with the data: no column for it, so no migration.
-      data: JSON.stringify({ data: session.data, flash: session.flash, idleMs: session.idleMs }),
+      data: JSON.stringify({ data: session.data, flash: session.flash, idleMs: session.idleMs, movedTo: session.movedTo }),
       version: session.version,
       createdAt: session.createdAt,
       expiresAt: session.expiresAt,
@@ -99,10 +99,14 @@ export class TypeOrmStore implements SessionStore {
     await explained(update.execute());
   }
 
-  async destroy(id: string): Promise<void> {
-    if (!isSessionId(id)) return;
+  async destroy(id: string, options: StoreDestroyOptions = {}): Promise<boolean> {
+    if (!isSessionId(id)) return true;
+    const { ifVersion } = options;
     const qb = this.dataSource.createQueryBuilder();
-    await explained(qb.delete().from(SESSION_TABLE_NAME).where(`${qb.escape('id')} = :id`, { id }).execute());
+    const where = ifVersion === undefined ? `${qb.escape('id')} = :id` : `${qb.escape('id')} = :id AND ${qb.escape('version')} = :ifVersion`;
+    const result = await explained(qb.delete().from(SESSION_TABLE_NAME).where(where, { id, ifVersion }).execute());
+    if (ifVersion === undefined || (result.affected ?? 0) > 0) return true;
+    return (await this.get(id)) === undefined; // nothing deleted: fine if it is gone, a conflict if another version is there
   }
 
   /** Deletes every session of one user (see `SessionEntity.userId`): "sign out everywhere". Resolves how many. */
@@ -159,7 +163,7 @@ async function explained<T>(query: Promise<T>): Promise<T> {
 
 /** A row as a StoredSession, or undefined when it is expired or does not parse. */
 function toSession(row: SessionRow, now: number): StoredSession | undefined {
-  let parsed: { data?: unknown; flash?: unknown; idleMs?: unknown };
+  let parsed: { data?: unknown; flash?: unknown; idleMs?: unknown; movedTo?: unknown };
   try {
     parsed = JSON.parse(row.data) as typeof parsed;
   } catch {
@@ -172,6 +176,7 @@ function toSession(row: SessionRow, now: number): StoredSession | undefined {
     expiresAt: Number(row.expiresAt),
     version: Number(row.version),
     ...(parsed?.idleMs === undefined ? {} : { idleMs: parsed.idleMs }),
+    ...(parsed?.movedTo === undefined ? {} : { movedTo: parsed.movedTo }),
   };
   return isStoredSession(session) && session.expiresAt > now ? session : undefined;
 }

@@ -42,7 +42,7 @@ describe('committing over a parallel writer', () => {
     a.session.set('late', true);
     await b.session.destroy();
     await commit(b.state);
-    expect(await commit(a.state)).toBe(false);
+    expect(await commit(a.state)).toBe('gone');
     expect(await store.get(id)).toBeUndefined();
   });
 
@@ -53,5 +53,45 @@ describe('committing over a parallel writer', () => {
     await commit(b.state);
     await commit(a.state);
     expect((await store.get(id))?.flash).toEqual({ notice: 'from b' });
+  });
+
+  it('a regenerate that commits after a logout brings nothing back: its new id is deleted too', async () => {
+    const { store, id, a, b, commit } = await twoRequests();
+    await a.session.regenerate();
+    await b.session.destroy();
+    await commit(b.state);
+    expect(await commit(a.state)).toBe('gone');
+    expect(await store.get(id)).toBeUndefined();
+    expect(await store.get(a.session.id)).toBeUndefined();
+  });
+
+  it('a logout that commits after a regenerate follows it: neither id keeps the session', async () => {
+    const { store, id, a, b, commit } = await twoRequests();
+    await a.session.regenerate();
+    await b.session.destroy();
+    expect(await commit(a.state)).toBe('kept');
+    expect((await store.get(a.session.id))?.data).toEqual({ n: 0 });
+    await commit(b.state);
+    expect(await store.get(a.session.id)).toBeUndefined();
+    expect(await store.get(id)).toBeUndefined();
+  });
+
+  it('a write that commits after a regenerate lands under the new id, and hands out no cookie for it', async () => {
+    const { store, a, b, commit } = await twoRequests();
+    await a.session.regenerate();
+    b.session.increment('n');
+    expect(await commit(a.state)).toBe('kept');
+    expect(await commit(b.state)).toBe('moved');
+    expect((await store.get(a.session.id))?.data).toEqual({ n: 1 });
+  });
+
+  it('a write that commits before a regenerate is carried to the new id', async () => {
+    const { store, a, b, commit } = await twoRequests();
+    await a.session.regenerate();
+    a.session.set('user', 42);
+    b.session.increment('n');
+    expect(await commit(b.state)).toBe('kept');
+    expect(await commit(a.state)).toBe('kept');
+    expect((await store.get(a.session.id))?.data).toEqual({ n: 1, user: 42 });
   });
 });

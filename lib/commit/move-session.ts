@@ -1,0 +1,51 @@
+import { applyOperation } from '../core/session-operation.js';
+import { SessionConflictError } from '../errors/session-conflict.error.js';
+import type { StoredSession } from '../stores/session-store.js';
+import { callStore } from './call-store.js';
+import { nextFlash, type CommitPlan } from './commit-plan.js';
+import { currentRecord, forwardMarker, MARKER_TTL_MS } from './follow-moves.js';
+import { PlannedRecord } from './planned-record.js';
+import { assertSize } from './record-size.js';
+import type { CommitResult } from './persist-commit.js';
+
+/**
+ * `regenerate()` as one compare-and-set move: the record is written under
+ * the new id (nobody knows it yet), then the old id is replaced by a forward
+ * marker only if it still has the version this request loaded. If it
+ * changed, the fresh data (and this request's operations, replayed) is
+ * written to the new id again; if it was destroyed meanwhile, the new id is
+ * deleted too and the response gets no cookie that brings the data back.
+ * Commits already under way on the old id follow the marker to the new one.
+ */
+export async function moveSession(plan: CommitPlan, first: StoredSession, maxAttempts: number): Promise<CommitResult> {
+  const { session, state } = plan;
+  const store = session.store;
+  let from = plan.moveFrom!;
+  let record = first;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    assertSize(plan, record);
+    const ttlMs = Math.max(1, record.expiresAt - Date.now());
+    await callStore(session, 'set', () => store.set(state.id, record, { ttlMs }));
+    const marker = forwardMarker(state.id, from.version + 1, Date.now());
+    if (await callStore(session, 'set', () => store.set(from.id, marker, { ttlMs: MARKER_TTL_MS, ifVersion: from.version }))) return 'kept';
+    const fresh = await currentRecord(session, from.id);
+    if (!fresh) {
+      await callStore(session, 'destroy', () => store.destroy(state.id)); // destroyed meanwhile: a logout sticks
+      return 'gone';
+    }
+    from = { id: fresh.id, version: fresh.record.version };
+    record = replayAsMoved(plan, fresh.record);
+    if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+  }
+  throw new SessionConflictError(maxAttempts);
+}
+
+/** The fresh record's data with this request's operations replayed, as the new id's first version. */
+function replayAsMoved(plan: CommitPlan, fresh: StoredSession): StoredSession {
+  const { state } = plan;
+  const data = fresh.data;
+  for (const op of state.ops) applyOperation(data, op);
+  state.data = data;
+  const idleMs = state.lifetimeChanged ? state.idleMs : fresh.idleMs;
+  return new PlannedRecord(1, state.expiresAt, state.createdAt, data, nextFlash(state, fresh.flash), idleMs);
+}
