@@ -2,6 +2,8 @@
  * Dot paths over plain JSON objects: `'user.id'` reaches `data.user.id`.
  * Segments that could reach an object's prototype are refused outright.
  */
+import { MAX_JSON_DEPTH } from './json-value.js';
+
 const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
 const splitCache = new Map<string, readonly string[]>();
 
@@ -12,6 +14,9 @@ export function splitPath(path: string): readonly string[] {
     throw new TypeError('A session path must be a non-empty string such as "user.id".');
   }
   const segments = path.split('.');
+  if (segments.length > MAX_JSON_DEPTH) {
+    throw new TypeError(`Session path "${path.slice(0, 120)}…" has ${segments.length} segments; session data may nest at most ${MAX_JSON_DEPTH} levels deep.`);
+  }
   for (const segment of segments) {
     if (segment === '') throw new TypeError(`Session path "${path}" has an empty segment; write paths like "user.id".`);
     if (FORBIDDEN_SEGMENTS.has(segment)) {

@@ -5,10 +5,17 @@
  * caller's object cannot leak into the session.
  */
 export function toJsonValue(value: unknown, path: string): unknown {
-  return copy(value, path, new Set());
+  return copy(value, path, new Set(), path.split('.').length);
 }
 
-function copy(value: unknown, path: string, ancestors: Set<object>): unknown {
+/**
+ * How deeply session data may nest, counting the path's own segments. Deeper
+ * values would overflow the stack of whatever copies, serialises or parses
+ * them later (and a request body can be shaped that way on purpose).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+function copy(value: unknown, path: string, ancestors: Set<object>, depth: number): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -17,7 +24,7 @@ function copy(value: unknown, path: string, ancestors: Set<object>): unknown {
       if (Number.isFinite(value)) return value;
       throw refuse(path, `${value} is not a JSON number`);
     case 'object':
-      return value === null ? null : copyObject(value, path, ancestors);
+      return value === null ? null : copyObject(value, path, ancestors, depth);
     case 'undefined':
       throw refuse(path, 'undefined is not a JSON value; use session.delete(path) to remove a value');
     default:
@@ -25,11 +32,12 @@ function copy(value: unknown, path: string, ancestors: Set<object>): unknown {
   }
 }
 
-function copyObject(value: object, path: string, ancestors: Set<object>): unknown {
+function copyObject(value: object, path: string, ancestors: Set<object>, depth: number): unknown {
   if (ancestors.has(value)) throw refuse(path, 'the value contains a cycle');
+  if (depth >= MAX_JSON_DEPTH) throw refuse(path.length > 120 ? `${path.slice(0, 120)}…` : path, `session data may nest at most ${MAX_JSON_DEPTH} levels deep (path included); store a flatter value`);
   ancestors.add(value);
   try {
-    if (Array.isArray(value)) return value.map((item, i) => copy(item, `${path}.${i}`, ancestors));
+    if (Array.isArray(value)) return value.map((item, i) => copy(item, `${path}.${i}`, ancestors, depth + 1));
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
       const kind = value.constructor?.name ?? 'object';
@@ -40,7 +48,7 @@ function copyObject(value: object, path: string, ancestors: Set<object>): unknow
       const item = (value as Record<string, unknown>)[key];
       if (item === undefined) continue; // JSON drops undefined properties; so do we
       if (key === '__proto__') continue; // assigning it would swap the copy's prototype, not add data
-      out[key] = copy(item, `${path}.${key}`, ancestors);
+      out[key] = copy(item, `${path}.${key}`, ancestors, depth + 1);
     }
     return out;
   } finally {

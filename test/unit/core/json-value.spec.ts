@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { cloneJson, jsonBytesAtMost, toJsonValue } from '../../../lib/core/json-value.js';
+import { splitPath } from '../../../lib/core/json-path.js';
 
 describe('JSON values', () => {
   it('returns a deep copy, so later changes to the original do not leak in', () => {
@@ -78,5 +79,27 @@ describe('JSON values', () => {
       expect(jsonBytesAtMost(value, 100)).toBeGreaterThan(100);
       expect(readsPastTheLimit).toBe(0);
     });
+  });
+});
+
+describe('hostile shapes', () => {
+  const nested = (levels: number): unknown => {
+    let value: unknown = 'leaf';
+    for (let i = 0; i < levels; i++) value = { a: value };
+    return value;
+  };
+
+  it('refuses a value nested deeper than the documented limit with a TypeError naming the path', () => {
+    expect(() => toJsonValue(nested(4_250), 'form')).toThrow(TypeError);
+    expect(() => toJsonValue(nested(4_250), 'form')).toThrow(/session path "form(\.a)+…?".*at most 64 levels/);
+  });
+
+  it('counts the path itself: a value that fits at the top may not fit deep down', () => {
+    expect(() => toJsonValue(nested(60), 'x')).not.toThrow();
+    expect(() => toJsonValue(nested(60), 'a.b.c.d.e.f')).toThrow(/at most 64 levels/);
+  });
+
+  it('refuses a path with more segments than data may nest', () => {
+    expect(() => splitPath(Array.from({ length: 100 }, () => 'a').join('.'))).toThrow(/at most 64 levels/);
   });
 });
