@@ -1,5 +1,5 @@
 /** Internal: the checked configuration the module builds from its options. Not exported. */
-export const SESSION_CONFIG = Symbol('nest-sessions.config');
+export const SESSION_CONFIG = Symbol.for('nest-sessions.config');
 /** Internal: metadata listing the session names a handler's parameters use. */
 export const SESSION_NAMES_METADATA = 'nest-sessions:names';
 /** Nest's own metadata keys (their constants live behind a deep import Nest 12 refuses). */

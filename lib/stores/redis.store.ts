@@ -89,7 +89,15 @@ export class RedisStore implements SessionStore {
       await this.send((client) => client.set(key, json, 'PX', ttlMs));
       return true;
     }
-    const written = await this.send((client) => COMPARE_AND_SET_SCRIPT.run(client, key, [String(ifVersion), json, ttlMs]));
+    const deadline = this.deadline();
+    let written: unknown;
+    try {
+      written = await this.send((client) => COMPARE_AND_SET_SCRIPT.run(client, key, [String(ifVersion), json, ttlMs, String(deadline)]));
+    } catch (error) {
+      // Timed out with a deadline: the script refuses to run past it, so the write can never land later.
+      throw deadline && isTimeout(error) ? notSaved(error) : error;
+    }
+    if (Number(written) === 2) throw notSaved(new Error('the write reached Redis after its deadline and was refused'));
     return Number(written) === 1;
   }
 
@@ -128,6 +136,19 @@ export class RedisStore implements SessionStore {
 
   private key(id: string): string {
     return this.prefix + id;
+  }
+
+  /**
+   * When a compare-and-set must have run by, or 0: the client's
+   * `commandTimeout` less a margin for the reply's way back, so a write the
+   * client gave up on is refused by Redis rather than applied late. Assumes
+   * the app's and Redis's clocks agree within that margin (NTP does).
+   */
+  private deadline(): number {
+    const options = (this.ready as { options?: { commandTimeout?: number; redisOptions?: { commandTimeout?: number } } } | undefined)?.options;
+    const timeout = options?.commandTimeout ?? options?.redisOptions?.commandTimeout;
+    if (!timeout || timeout <= 0) return 0;
+    return Date.now() + timeout - Math.min(250, Math.floor(timeout / 4));
   }
 
   /**
@@ -192,4 +213,14 @@ function parseReply(json: string | null): StoredSession | undefined {
 function toTtl(ms: number): number {
   if (Number.isNaN(ms) || ms === Infinity) throw new TypeError(`RedisStore needs a finite ttl in ms; got ${ms}.`);
   return Math.max(1, Math.ceil(ms));
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && /timed? ?out/i.test(error.message);
+}
+
+/** Marks a store error whose write is known not to have landed (see SessionStoreUnavailableError.outcome). */
+function notSaved(error: unknown): unknown {
+  if (error instanceof Error) Object.assign(error, { outcome: 'not-saved' });
+  return error;
 }

@@ -36,7 +36,7 @@ describe.each(PLATFORMS)('a deeply nested value on %s', (platform) => {
         body: DEEP_BODY,
       });
       expect(response.status).toBe(400);
-      expect((await response.json()).message).toMatch(/session path "form\.a\.a.*at most 64 levels/);
+      expect(((await response.json()) as { message: string }).message).toMatch(/session path "form\.a\.a.*at most 64 levels/);
       expect(logged.filter((line) => /unavailable|failed/i.test(line))).toEqual([]);
       const read = await browser.get('/h/read');
       expect(read.status).toBe(200);

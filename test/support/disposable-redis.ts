@@ -37,4 +37,14 @@ export class DisposableRedis {
     child.kill('SIGKILL');
     await exited;
   }
+
+  /** SIGSTOP: the server holds its connections and commands, as a paused VM or a long GC would. */
+  pause(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT: the server runs what it was sent meanwhile. */
+  resume(): void {
+    this.process?.kill('SIGCONT');
+  }
 }

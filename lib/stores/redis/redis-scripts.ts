@@ -15,8 +15,17 @@
  */
 export const RECORD_HEADER = /^\{"version":\d+,"expiresAt":-?\d+,/;
 
-/** ARGV: expected version, new record JSON, ttl in ms. Missing key = conflict: never resurrect. */
+/**
+ * ARGV: expected version, new record JSON, ttl in ms, deadline (epoch ms, '0'
+ * for none). Missing key = conflict: never resurrect. Past its deadline the
+ * write is refused (2): the client has stopped waiting and answered 503, so
+ * a write that reaches Redis late (a paused server, a slow network) must not land.
+ */
 export const COMPARE_AND_SET = `
+if ARGV[4] ~= '0' then
+  local now = redis.call('TIME')
+  if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[4]) then return 2 end
+end
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
 if string.match(current, '^{"version":(%d+),') ~= ARGV[1] then return 0 end
