@@ -11,7 +11,7 @@ export class SessionError extends Error {
   }
 
   /** `instanceof` across the ESM and CommonJS builds (both may load in one app): this class or a subclass, by name. */
-  static [Symbol.hasInstance](value: unknown): boolean {
+  static override [Symbol.hasInstance](value: unknown): boolean {
     if (typeof value !== 'object' || value === null || !(SESSION_ERROR in value)) return false;
     for (let proto: unknown = Object.getPrototypeOf(value); proto !== null; proto = Object.getPrototypeOf(proto)) {
       if ((proto as { constructor?: { name?: string } }).constructor?.name === this.name) return true;

@@ -1,5 +1,4 @@
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { callStore } from '../../lib/commit/call-store.js';
 import { SessionModule, SessionStoreUnavailableError } from '../../lib/index.js';
@@ -70,9 +69,8 @@ describe('TypeOrmStore on PostgreSQL with a client-side query_timeout', () => {
     const id = 'x'.repeat(43);
     const now = Date.now();
     await store.set(id, { data: { n: 0 }, flash: {}, createdAt: now, expiresAt: now + 60_000, version: 1 }, { ttlMs: 60_000 });
-    const locker = new pg.Client({ connectionString: databaseUrl() });
-    await locker.connect();
-    await locker.query('BEGIN');
+    const locker = dataSource.createQueryRunner();
+    await locker.startTransaction();
     await locker.query('SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE', [id]); // the write waits behind this lock
     const failure = await callStore({ storeName: 'TypeOrmStore' } as ResolvedSession, 'set', () =>
       store.set(id, { data: { n: 1 }, flash: {}, createdAt: now, expiresAt: now + 60_000, version: 2 }, { ttlMs: 60_000, ifVersion: 1 }),
@@ -80,8 +78,8 @@ describe('TypeOrmStore on PostgreSQL with a client-side query_timeout', () => {
       () => undefined,
       (error: unknown) => error,
     );
-    await locker.query('COMMIT');
-    await locker.end();
+    await locker.commitTransaction();
+    await locker.release();
     expect(failure).toBeInstanceOf(SessionStoreUnavailableError);
     expect((failure as SessionStoreUnavailableError).outcome).toBe('unknown');
     expect((failure as Error).message).toMatch(/may still be applied/);
