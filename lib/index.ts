@@ -5,6 +5,7 @@ export { DEFAULT_SESSION_NAME } from './session.options.js';
 export { SessionManager } from './session-manager.js';
 export { SessionInterceptor } from './lifecycle/session.interceptor.js';
 export { SessionMiddleware } from './lifecycle/session.middleware.js';
+export { keepHandshake } from './contexts/ws-handshake.js';
 export type { ExpressSession } from './compat/express-session-view.js';
 export type { ExpressSessionCookie } from './compat/express-session-cookie.js';
 
@@ -31,3 +32,5 @@ export { SessionStoreUnavailableError } from './errors/session-store-unavailable
 export { SessionNotLoadedError } from './errors/session-not-loaded.error.js';
 export { SessionConflictError } from './errors/session-conflict.error.js';
 export { SessionTooLargeError } from './errors/session-too-large.error.js';
+export { SessionNotWritableError } from './errors/session-not-writable.error.js';
+export { SessionContextError } from './errors/session-context.error.js';

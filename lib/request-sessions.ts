@@ -30,6 +30,8 @@ export class RequestSessions {
   constructor(
     /** The platform's request (Express `req`, Fastify `request`), whose `protocol` honours trust-proxy settings. */
     public platformRequest: PlatformRequest,
+    /** One WebSocket message, whose request is the connection's handshake: no cookie can be set, nothing is kept on it. */
+    readonly socket = false,
   ) {}
 
   named(name: string): LoadedSession | undefined {

@@ -11,7 +11,11 @@ import { newSessionId } from './http/session-id.js';
 import { storeUnavailable } from './lifecycle/session-committer.js';
 import { ResponseHooks } from './lifecycle/response-hooks.js';
 import { exposeExpressSession } from './compat/express-session-view.js';
-import { nodeRequestOf, requestSessions, requestSessionsIfAny, type LoadedSession, type PlatformRequest, type RequestSessions } from './request-sessions.js';
+import { nodeRequestOf, RequestSessions, requestSessions, requestSessionsIfAny, type LoadedSession, type PlatformRequest } from './request-sessions.js';
+import { currentSessions } from './contexts/current-sessions.js';
+import { graphqlExchange } from './contexts/graphql-request.js';
+import { handshakeOf } from './contexts/ws-handshake.js';
+import { SessionContextError } from './errors/session-context.error.js';
 import type { ResolvedConfig, ResolvedSession } from './session-config.js';
 import { SESSION_CONFIG } from './session.constants.js';
 import type { StoredSession } from './stores/session-store.js';
@@ -20,8 +24,8 @@ import { DEFAULT_SESSION_NAME, DEFAULTS } from './session.options.js';
 /**
  * Loads a request's sessions, once each. The module's interceptor uses it for
  * handlers; inject it to reach the session elsewhere: `await manager.load(context)`
- * in a guard, `manager.current(request)` once loaded. Whatever loads a
- * session first, the request has one object for it and one store read.
+ * in a guard, `manager.current()` in a service the handler calls. Whatever
+ * loads a session first, the request has one object for it and one store read.
  */
 @Injectable()
 export class SessionManager implements OnModuleDestroy {
@@ -46,22 +50,62 @@ export class SessionManager implements OnModuleDestroy {
    * The request's session `name`, loaded from its store once per request, for
    * guards and other code that runs before (or without) the interceptor. Its
    * response commits it even if no handler runs. A failing store rejects with
-   * a 503 `ServiceUnavailableException`.
+   * a 503 `ServiceUnavailableException`. In a resolver's guard it is the
+   * operation's HTTP request's session. In a gateway's guard it is the
+   * handshake's session as the store has it now, and changes made there are
+   * not saved (the handler's `@Session()` is loaded for its message).
    */
   load<T extends object = any, F extends object = any>(context: ExecutionContext, name = DEFAULT_SESSION_NAME): Promise<Session<T, F>> {
+    const type = context.getType<string>();
+    if (type === 'graphql') {
+      const { request, response } = graphqlExchange(context);
+      return this.loadFor(request, response, name);
+    }
+    if (type === 'ws') return this.loadForMessage(context.getArgByIndex(0), name);
     return this.loadFor(context.getArgByIndex(0), context.getArgByIndex(1), name);
   }
 
   /** Same as `load`, for code that holds the platform's request and response (middleware, `@Req()`/`@Res()`). */
-  async loadFor<T extends object = any, F extends object = any>(request: PlatformRequest, response: object, name = DEFAULT_SESSION_NAME): Promise<Session<T, F>> {
+  async loadFor<T extends object = any, F extends object = any>(request: PlatformRequest, response: object | undefined, name = DEFAULT_SESSION_NAME): Promise<Session<T, F>> {
     const sessions = requestSessions(request);
-    this.hooks.watch(sessions, response);
+    if (response) this.hooks.watch(sessions, response);
     return (await this.loadInto(sessions, name)).session;
   }
 
-  /** The session `name` the request has loaded, or undefined. */
-  current<T extends object = any, F extends object = any>(request: object, name = DEFAULT_SESSION_NAME): Session<T, F> | undefined {
-    return requestSessionsIfAny(request)?.named(name)?.session;
+  /**
+   * The session `name` (default: `'default'`) of the request being served,
+   * from anywhere in its handler's call stack (a service called by a
+   * controller, a resolver or a gateway handler), or undefined outside one or
+   * when the handler loaded no such session. With a request: the session
+   * that request has loaded.
+   */
+  current<T extends object = any, F extends object = any>(name?: string): Session<T, F> | undefined;
+  current<T extends object = any, F extends object = any>(request: object, name?: string): Session<T, F> | undefined;
+  current(requestOrName?: object | string, name = DEFAULT_SESSION_NAME): Session | undefined {
+    if (requestOrName === undefined || typeof requestOrName === 'string') {
+      return currentSessions()?.named(requestOrName ?? DEFAULT_SESSION_NAME)?.session;
+    }
+    return requestSessionsIfAny(requestOrName)?.named(name)?.session;
+  }
+
+  /**
+   * A look at the session the request's cookie names, as the store has it
+   * now, for requests no response will commit: a WebSocket's upgrade request
+   * (graphql-ws's `onConnect`, a gateway's `handleConnection`). Nothing done
+   * to it is saved; its flash is not consumed. A new, empty session when the
+   * cookie names none.
+   */
+  async peek<T extends object = any, F extends object = any>(request: PlatformRequest, name = DEFAULT_SESSION_NAME): Promise<Session<T, F>> {
+    return (await this.loadInto(new RequestSessions(request, true), name)).session;
+  }
+
+  /** Inside a gateway handler, the message's own session (saved with it); before it, in a guard, a look. */
+  private async loadForMessage(client: unknown, name: string): Promise<Session<any, any>> {
+    const message = currentSessions();
+    if (message?.socket) return (await this.loadInto(message, name)).session;
+    const handshake = handshakeOf(client);
+    if (!handshake) throw SessionContextError.socketWithoutHandshake();
+    return this.peek(handshake, name);
   }
 
   /** @internal The interceptor's load: no response hook (the interceptor commits itself). */
@@ -74,7 +118,7 @@ export class SessionManager implements OnModuleDestroy {
     if (!config) {
       throw new SessionConfigError(`No session named "${name}" is configured; add it under SessionModule.forRoot({ sessions: { ${name}: { store } } }) or use one of: ${this.names.join(', ')}.`);
     }
-    const read = this.read(sessions.platformRequest, config);
+    const read = this.read(sessions.platformRequest, config, sessions.socket);
     if (!(read instanceof Promise)) return this.adopt(sessions, read);
     const loading = read.then(
       (later) => {
@@ -97,7 +141,7 @@ export class SessionManager implements OnModuleDestroy {
 
   private adopt(sessions: RequestSessions, loaded: LoadedSession): LoadedSession {
     sessions.loaded.push(loaded);
-    if (loaded.config.name === DEFAULT_SESSION_NAME) {
+    if (loaded.config.name === DEFAULT_SESSION_NAME && !sessions.socket) {
       // On Node's request, which middleware sees; Fastify's own reads it from there.
       sessions.beforeCommit.push(exposeExpressSession(nodeRequestOf(sessions.platformRequest), loaded));
     }
@@ -105,7 +149,7 @@ export class SessionManager implements OnModuleDestroy {
   }
 
   /** The request's session from its cookie; a promise only when the store must be asked. */
-  private read(request: PlatformRequest, config: ResolvedSession): LoadedSession | Promise<LoadedSession> {
+  private read(request: PlatformRequest, config: ResolvedSession, socket: boolean): LoadedSession | Promise<LoadedSession> {
     const now = Date.now();
     // Duplicates beyond a few are hostile: each costs an HMAC per secret (or an AES-GCM open), so only the first few count.
     const cookies = readCookieValues(request.headers.cookie, config.cookieName, DEFAULTS.maxCookieValues);
@@ -113,7 +157,7 @@ export class SessionManager implements OnModuleDestroy {
       if (config.sealer) {
         const opened = config.sealer.open(value);
         if (opened && isLive(opened.record, now, config)) {
-          return this.wrap(config, new SessionState(opened.id, opened.record, now, opened.record.expiresAt, opened.stale, true));
+          return this.wrap(config, new SessionState(opened.id, opened.record, now, opened.record.expiresAt, opened.stale, true), socket);
         }
         continue; // tampered, foreign or expired: look at the next value, then start fresh
       }
@@ -121,7 +165,7 @@ export class SessionManager implements OnModuleDestroy {
       if (!unsigned) continue;
       const adopt = (record: StoredSession | undefined): LoadedSession =>
         isLive(record, now, config) && record.movedTo === undefined // a marker left by regenerate() reads as missing
-          ? this.wrap(config, new SessionState(unsigned.id, record, now, record.expiresAt, unsigned.stale, true))
+          ? this.wrap(config, new SessionState(unsigned.id, record, now, record.expiresAt, unsigned.stale, true), socket)
           : this.fresh(config, now, true); // a valid signature for an id the store does not know: never adopt it
       return callStore(config, 'get', () => config.store.get(unsigned.id)).then(adopt);
     }
@@ -132,7 +176,9 @@ export class SessionManager implements OnModuleDestroy {
     return this.wrap(config, new SessionState(newSessionId(), undefined, now, expiryAt(now, now, config), false, hadCookie));
   }
 
-  private wrap(config: ResolvedSession, state: SessionState): LoadedSession {
+  private wrap(config: ResolvedSession, state: SessionState, socket = false): LoadedSession {
+    // A socket message is not a page view: flash stays readable and waits for the next HTTP request.
+    if (socket) (state.flash as { loadedKeys: readonly string[] }).loadedKeys = [];
     return { config, state, session: new Session(state, config) };
   }
 

@@ -1,5 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
+import { MessageSessions } from './lifecycle/message-sessions.js';
+import { ResolverSessions } from './lifecycle/resolver-sessions.js';
 import { ResponseHooks } from './lifecycle/response-hooks.js';
 import { SessionCommitter } from './lifecycle/session-committer.js';
 import { SessionInterceptor } from './lifecycle/session.interceptor.js';
@@ -39,6 +41,8 @@ import { SessionStore } from './stores/session-store.js';
     ResponseHooks,
     SessionManager,
     SessionMiddleware,
+    ResolverSessions,
+    MessageSessions,
     SessionInterceptor,
     { provide: APP_INTERCEPTOR, useExisting: SessionInterceptor },
   ],

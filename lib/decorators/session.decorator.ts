@@ -2,13 +2,17 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Session as SessionObject } from '../core/session.js';
 import type { SessionData } from '../core/session-paths.js';
 import { SessionNotLoadedError } from '../errors/session-not-loaded.error.js';
-import { requestSessionsIfAny } from '../request-sessions.js';
+import { sessionsOf } from '../contexts/context-sessions.js';
 import { DEFAULT_SESSION_NAME } from '../session.options.js';
 import { markSessionUse } from './session-names.js';
 
-/** The loaded session `name` of the current request (the module's interceptor loaded it before the handler). */
+/**
+ * The loaded session `name` of the current request (the module's interceptor
+ * loaded it before the handler): a controller's, the HTTP request's behind a
+ * resolver, or a gateway handler's message's.
+ */
 export function loadedSession(context: ExecutionContext, name: string): SessionObject<any, any> {
-  const session = requestSessionsIfAny(context.getArgByIndex<object>(0))?.named(name)?.session;
+  const session = sessionsOf(context)?.named(name)?.session;
   if (!session) throw new SessionNotLoadedError(name);
   return session;
 }

@@ -1,12 +1,15 @@
 import { HttpException, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { catchError, concatMap, from, mergeMap, type Observable } from 'rxjs';
+import { runWithSessions } from '../contexts/current-sessions.js';
 import { withCookie, type CommitHeaders } from '../http/response-headers.js';
 import { requestSessions, requestSessionsIfAny, type PlatformRequest, type RequestSessions } from '../request-sessions.js';
 import { SessionManager } from '../session-manager.js';
 import { DEFAULT_SESSION_NAME } from '../session.options.js';
 import { exposeToViews } from '../views/view-locals.js';
 import { readHandlerFacts, type HandlerFacts } from './handler-facts.js';
+import { MessageSessions } from './message-sessions.js';
+import { ResolverSessions } from './resolver-sessions.js';
 import { ResponseHooks } from './response-hooks.js';
 import { SessionCommitter } from './session-committer.js';
 
@@ -22,7 +25,10 @@ interface PlatformResponse {
  * before Nest writes anything, it commits them: the store is awaited, cookies
  * are set through the platform adapter, and a failure is thrown into Nest's
  * exception layer (503 for a store outage), where the app's filters shape it.
- * A route that uses no session passes straight through.
+ * A route that uses no session passes straight through. GraphQL resolvers
+ * and gateway handlers have rules of their own (ResolverSessions,
+ * MessageSessions); the handler runs with its sessions as the current ones,
+ * for `SessionManager.current()`.
  */
 @Injectable()
 export class SessionInterceptor implements NestInterceptor {
@@ -33,10 +39,18 @@ export class SessionInterceptor implements NestInterceptor {
     private readonly committer: SessionCommitter,
     private readonly hooks: ResponseHooks,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly resolvers: ResolverSessions,
+    private readonly messages: MessageSessions,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
+    // Types as strings: @nestjs/graphql and @nestjs/websockets stay optional. Microservices ('rpc') carry no cookies.
+    const type = context.getType<string>();
+    if (type !== 'http') {
+      if (type === 'graphql') return this.resolvers.intercept(context, next, this.factsFor(context));
+      if (type === 'ws') return this.messages.intercept(context, next, this.factsFor(context));
+      return next.handle();
+    }
     const request = context.getArgByIndex<PlatformRequest>(0);
     const facts = this.factsFor(context);
     if (facts.names.length === 0 && !requestSessionsIfAny(request)) return next.handle();
@@ -49,7 +63,8 @@ export class SessionInterceptor implements NestInterceptor {
     return this.handle(facts, sessions, response, next);
   }
 
-  private handle(facts: HandlerFacts, sessions: RequestSessions, response: PlatformResponse, next: CallHandler): Observable<unknown> {
+  private handle(facts: HandlerFacts, sessions: RequestSessions, response: PlatformResponse, handler: CallHandler): Observable<unknown> {
+    const next = { handle: () => runWithSessions(sessions, () => handler.handle()) };
     if (facts.render && this.manager.viewLocals) exposeToViews(response, sessions.named(DEFAULT_SESSION_NAME)!.session, this.manager.viewLocals);
     // The view reads the session after the handler: the response commits.
     if (facts.render) {
