@@ -6,6 +6,7 @@ import { ResponseHooks } from './lifecycle/response-hooks.js';
 import { SessionCommitter } from './lifecycle/session-committer.js';
 import { SessionInterceptor } from './lifecycle/session.interceptor.js';
 import { SessionMiddleware } from './lifecycle/session.middleware.js';
+import { StoreReadiness } from './lifecycle/store-readiness.js';
 import { resolveConfig, type ResolvedConfig } from './session-config.js';
 import { SESSION_CONFIG } from './session.constants.js';
 import { SessionManager } from './session-manager.js';
@@ -41,6 +42,7 @@ import { SessionStore } from './stores/session-store.js';
     ResponseHooks,
     SessionManager,
     SessionMiddleware,
+    StoreReadiness,
     ResolverSessions,
     MessageSessions,
     SessionInterceptor,
