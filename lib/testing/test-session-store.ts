@@ -1,0 +1,96 @@
+import type { SessionData } from '../core/session-paths.js';
+import { MemoryStore } from '../stores/memory.store.js';
+import type { SessionStore, StoreDestroyOptions, StoreSetOptions, StoredSession } from '../stores/session-store.js';
+import { snapshotOf, type SessionSnapshot } from './session-snapshot.js';
+
+/** One call the app (or a helper) made on a {@link TestSessionStore}. */
+export interface StoreCall {
+  readonly method: 'get' | 'set' | 'destroy' | 'touch';
+  readonly id: string;
+}
+
+/**
+ * A MemoryStore a test can look into: every session it holds, every call
+ * made on it, and a reset between tests. Swap it in for the app's store the
+ * Nest way, so the code under test is unchanged:
+ *
+ * ```ts
+ * const store = new TestSessionStore();
+ * const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+ *   .overrideProvider(SessionStore).useValue(store)
+ *   .compile();
+ * // …
+ * expect(await store.sessions()).toHaveLength(1);
+ * ```
+ *
+ * Semantics are MemoryStore's (compare-and-set, expiry, copies in and out):
+ * it wraps one rather than imitating it, so what passes here passes there.
+ */
+export class TestSessionStore implements SessionStore {
+  /**
+   * Every `get`, `set`, `destroy` and `touch`, oldest first: the app's, and
+   * those `sessionCookie` and `readSession` make. `sessions()` is not counted.
+   * Assert on it right after a request, e.g. that a route which uses no
+   * session never reached the store: `expect(store.calls).toEqual([])`.
+   */
+  readonly calls: StoreCall[] = [];
+  private readonly memory = new MemoryStore();
+  /** Ids written and not yet destroyed; expired ones drop out when listed. MemoryStore itself cannot be listed. */
+  private readonly ids = new Set<string>();
+
+  get(id: string): Promise<StoredSession | undefined> {
+    this.calls.push({ method: 'get', id });
+    return this.memory.get(id);
+  }
+
+  async set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
+    this.calls.push({ method: 'set', id });
+    const written = await this.memory.set(id, session, options);
+    if (written) this.ids.add(id);
+    return written;
+  }
+
+  async destroy(id: string, options?: StoreDestroyOptions): Promise<boolean> {
+    this.calls.push({ method: 'destroy', id });
+    const destroyed = await this.memory.destroy(id, options);
+    if (destroyed) this.ids.delete(id);
+    return destroyed;
+  }
+
+  touch(id: string, expiresAt: number): Promise<void> {
+    this.calls.push({ method: 'touch', id });
+    return this.memory.touch(id, expiresAt);
+  }
+
+  /** Drops expired sessions now rather than at the next sweep; resolves how many. */
+  prune(): Promise<number> {
+    return this.memory.prune();
+  }
+
+  /**
+   * The live sessions held, in the order they were first written: what requests sending their
+   * cookies would load. The short-lived markers `regenerate()` leaves at an
+   * old id are not sessions and are left out.
+   */
+  async sessions<T extends object = SessionData, F extends object = Record<string, any>>(): Promise<SessionSnapshot<T, F>[]> {
+    const live: SessionSnapshot<T, F>[] = [];
+    for (const id of this.ids) {
+      const record = await this.memory.get(id);
+      if (!record) this.ids.delete(id); // expired or evicted
+      else if (record.movedTo === undefined) live.push(snapshotOf<T, F>(id, record));
+    }
+    return live;
+  }
+
+  /** Forgets every session and every recorded call: a fresh store for the next test, without rebuilding the app. */
+  async clear(): Promise<void> {
+    await Promise.all([...this.ids].map((id) => this.memory.destroy(id)));
+    this.ids.clear();
+    this.calls.length = 0;
+  }
+
+  /** Stops the MemoryStore's sweep timer; SessionModule calls it when the app closes. */
+  close(): Promise<void> {
+    return this.memory.close();
+  }
+}
