@@ -51,7 +51,7 @@ export class RedisStore implements SessionStore {
   private readonly ownsClient: boolean;
   private client: Promise<Client> | undefined;
   /** The client once it exists (ioredis queues commands until it is connected). */
-  private ready: Client | undefined;
+  private connected: Client | undefined;
   private coalescer: WriteCoalescer | undefined;
   private closed = false;
 
@@ -120,13 +120,35 @@ export class RedisStore implements SessionStore {
     await this.send((client) => TOUCH_SCRIPT.run(client, key, [String(expiresAt), ttlMs]));
   }
 
+  /**
+   * Resolves once the client is connected (the module awaits it at start-up),
+   * so the first requests after `app.init()` work even with
+   * `enableOfflineQueue: false`. Gives up waiting after `waitMs` rather than
+   * hold the app's start: requests then answer 503 until Redis is reachable.
+   */
+  async ready(waitMs = 5_000): Promise<void> {
+    const client = await this.connection();
+    if (client.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        client.off('ready', done);
+        client.off('end', done);
+        resolve();
+      };
+      const timer = setTimeout(done, waitMs);
+      client.once('ready', done);
+      client.once('end', done);
+    });
+  }
+
   /** Quits the client the store created from a url or options; a client you handed in stays open. */
   async close(): Promise<void> {
     if (!this.ownsClient || this.closed) return;
     this.closed = true;
     const pending = this.client;
     this.client = undefined;
-    this.ready = undefined;
+    this.connected = undefined;
     this.coalescer = undefined;
     if (!pending) return;
     const client = await pending.catch(() => undefined);
@@ -145,7 +167,7 @@ export class RedisStore implements SessionStore {
    * the app's and Redis's clocks agree within that margin (NTP does).
    */
   private deadline(): number {
-    const options = (this.ready as { options?: { commandTimeout?: number; redisOptions?: { commandTimeout?: number } } } | undefined)?.options;
+    const options = (this.connected as { options?: { commandTimeout?: number; redisOptions?: { commandTimeout?: number } } } | undefined)?.options;
     const timeout = options?.commandTimeout ?? options?.redisOptions?.commandTimeout;
     if (!timeout || timeout <= 0) return 0;
     return Date.now() + timeout - Math.min(250, Math.floor(timeout / 4));
@@ -157,7 +179,7 @@ export class RedisStore implements SessionStore {
    * client exists.
    */
   private send<T>(command: (client: Client) => Promise<T>): Promise<T> {
-    const client = this.ready;
+    const client = this.connected;
     if (client) {
       this.coalescer?.hold();
       return command(client);
@@ -171,7 +193,7 @@ export class RedisStore implements SessionStore {
   }
 
   private adopt(client: Client): Client {
-    this.ready = client;
+    this.connected = client;
     this.coalescer = WriteCoalescer.for(client);
     return client;
   }

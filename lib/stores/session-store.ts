@@ -63,6 +63,8 @@ export interface SessionStore {
   prune?(): Promise<number>;
   /** Release only what the store itself opened (timers, connections it created). */
   close?(): Promise<void>;
+  /** Resolves once the store can serve (a connection is up); the module awaits it at start-up. */
+  ready?(): Promise<void>;
 }
 
 /** DI token for the default session's store: `@Inject(SessionStore)` or `@InjectSessionStore()`. */
