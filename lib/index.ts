@@ -28,7 +28,7 @@ export { FileStore, type FileStoreOptions } from './stores/file.store.js';
 
 export { SessionError } from './errors/session.error.js';
 export { SessionConfigError } from './errors/session-config.error.js';
-export { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
+export { SessionStoreUnavailableError, type StoreWriteOutcome } from './errors/session-store-unavailable.error.js';
 export { SessionNotLoadedError } from './errors/session-not-loaded.error.js';
 export { SessionConflictError } from './errors/session-conflict.error.js';
 export { SessionTooLargeError } from './errors/session-too-large.error.js';
