@@ -7,7 +7,8 @@ import type { RequestSessions } from '../request-sessions.js';
  * interceptor enters it around the handler, as nestjs-cls's interceptor mode
  * does; Nest carries it through the handler's promises and observables.
  */
-const storage = new AsyncLocalStorage<RequestSessions>();
+// One storage for the ESM and CommonJS builds of the package, should an app load both.
+const storage: AsyncLocalStorage<RequestSessions> = ((globalThis as Record<symbol, unknown>)[Symbol.for('nest-sessions.current-sessions')] ??= new AsyncLocalStorage<RequestSessions>()) as AsyncLocalStorage<RequestSessions>;
 
 /** Runs `serve` (the handler's `next.handle()`) with `sessions` as the current ones. */
 export function runWithSessions<T>(sessions: RequestSessions, serve: () => T): T {
