@@ -30,7 +30,7 @@ export function lifetimeOf(session: ResolvedSession, state: SessionState): Lifet
 }
 
 /**
- * DESIGN.md's commit rules. A session nobody used, or a request that failed
+ * The commit rules (README, "Where sessions are loaded and saved"). A session nobody used, or a request that failed
  * with a 5xx, changes nothing at all (not even flash aging).
  */
 export function planCommit(session: ResolvedSession, state: SessionState, status: number, now: number): CommitPlan | undefined {

@@ -31,7 +31,7 @@ export interface Commit {
 
 /**
  * Commits the sessions one request loaded, once, for the status its response
- * carries: plans each (DESIGN's commit rules), persists the plans, and says
+ * carries: plans each by the commit rules, persists the plans, and says
  * which headers the response gets.
  */
 export class SessionCommitter {
