@@ -1,6 +1,6 @@
-import type { Session } from '../core/session.js';
-import type { SessionState } from '../core/session-state.js';
 import type { LoadedSession } from '../request-sessions.js';
+import { getPath } from '../core/json-path.js';
+import { diffOperations } from './diff-operations.js';
 import { expressSessionCookie, type ExpressSessionCookie } from './express-session-cookie.js';
 
 type Callback = (error?: unknown) => void;
@@ -18,164 +18,176 @@ export interface ExpressSession {
   [key: string]: unknown;
 }
 
-/** A top-level value handed out (or assigned) through the view, and its JSON when it was last saved. */
+/** A top-level value handed out (or assigned) through the view, and a copy of it as last saved. */
 interface Tracked {
   value: unknown;
-  saved: string | undefined;
+  saved: unknown;
 }
+
+const copy = (value: unknown): unknown => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
 
 const RESERVED = new Set(['id', 'cookie', 'regenerate', 'destroy', 'save', 'reload', 'touch', 'resetMaxAge']);
 
 /**
- * `request.session` in express-session's dialect, over the same data as the
- * typed `Session`: property reads and writes are top-level session values.
- * Values handed out are working copies, so in-place changes
- * (`req.session.passport.user = …`, `req.session.flash.info.push(…)`) count
- * too: before the commit (or on `save()`), each value that differs from what
- * was loaded becomes a `set` or `delete` operation, which compare-and-set
- * replays like any other. `regenerate()` starts an empty session under a new
- * id, as express-session's does.
+ * One request's view: the loaded session, the values handed out or assigned
+ * through it (working copies, compared at flush), and what was deleted.
+ * Made per request, so it holds data only; the behaviour is shared below.
  */
-export function expressSessionView(loaded: LoadedSession): { view: ExpressSession; flush: () => void } {
-  const { state, session } = loaded;
-  const tracked = new Map<string, Tracked>();
-  const deleted = new Set<string>();
+class ViewState {
+  readonly tracked = new Map<string, Tracked>();
+  readonly deleted = new Set<string>();
+  cookie: ExpressSessionCookie | undefined;
+  proxy!: ExpressSession;
 
-  const forget = () => {
-    tracked.clear();
-    deleted.clear();
-  };
-  const flush = () => {
-    for (const [key, entry] of tracked) {
-      const json = entry.value === undefined ? undefined : JSON.stringify(entry.value);
-      if (json === entry.saved) continue;
-      if (entry.value === undefined) session.delete(key as never);
-      else session.set(key as never, entry.value as never);
-      entry.saved = json;
-    }
-    for (const key of deleted) if (Object.hasOwn(state.data, key)) session.delete(key as never);
-    deleted.clear();
-  };
-  const later = (callback: Callback | undefined, work: () => unknown) => {
-    let failure: unknown;
-    try {
-      const result = work();
-      if (result instanceof Promise) {
-        result.then(() => callback && process.nextTick(callback), (error: unknown) => callback && process.nextTick(callback, error));
-        return;
+  constructor(
+    readonly loaded: LoadedSession,
+    private readonly request: { sessionID?: string },
+  ) {}
+
+  /** Turns this request's property writes into session operations (before the commit, or on `save()`). */
+  flush(): void {
+    const { session, state } = this.loaded;
+    for (const [key, entry] of this.tracked) {
+      for (const change of diffOperations(key, entry.saved, entry.value)) {
+        if (change.kind === 'set') session.set(change.path as never, change.value as never);
+        else if (change.kind === 'push') session.push(change.path as never, ...(change.values as never[]));
+        else if (getPath(state.data, change.path) !== undefined) session.delete(change.path as never);
       }
-    } catch (error) {
-      failure = error;
-      if (!callback) throw error;
+      entry.saved = copy(entry.value);
     }
-    if (callback) process.nextTick(callback, failure);
-  };
+    for (const key of this.deleted) if (Object.hasOwn(state.data, key)) session.delete(key as never);
+    this.deleted.clear();
+    this.request.sessionID = state.id;
+  }
 
-  const methods = {
-    regenerate(callback?: Callback) {
-      later(callback, () => {
-        forget();
-        return session.invalidate();
-      });
-      return view;
-    },
-    destroy(callback?: Callback) {
-      later(callback, () => {
-        forget();
-        return session.destroy();
-      });
-      return view;
-    },
-    save(callback?: Callback) {
-      later(callback, flush);
-      return view;
-    },
-    /** Drops this request's unsaved property changes (the store is read once per request). */
-    reload(callback?: Callback) {
-      later(callback, forget);
-      return view;
-    },
-    touch() {
-      state.accessed = true;
-      return view;
-    },
-    resetMaxAge() {
-      state.accessed = true;
-      return view;
-    },
-  };
-  const cookie = expressSessionCookie(loaded);
+  forget(): void {
+    this.tracked.clear();
+    this.deleted.clear();
+  }
 
-  const view = new Proxy({} as ExpressSession, {
-    get(_target, key) {
-      if (typeof key === 'symbol') return undefined;
-      if (key === 'id') return state.id;
-      if (key === 'cookie') return cookie;
-      if (Object.hasOwn(methods, key)) return methods[key as keyof typeof methods];
-      return read(state, tracked, deleted, key);
-    },
-    set(_target, key, value) {
-      if (typeof key === 'symbol' || RESERVED.has(key)) return true; // express-session's own members are not data
-      state.accessed = true;
-      deleted.delete(key);
-      const entry = tracked.get(key);
-      if (entry) entry.value = value;
-      else tracked.set(key, { value, saved: savedJson(state, key) });
-      return true;
-    },
-    deleteProperty(_target, key) {
-      if (typeof key === 'symbol' || RESERVED.has(key)) return true;
-      state.accessed = true;
-      tracked.delete(key);
-      deleted.add(key);
-      return true;
-    },
-    has(_target, key) {
-      if (typeof key === 'symbol') return false;
-      return RESERVED.has(key) || dataKeys(state, tracked, deleted).includes(key);
-    },
-    ownKeys() {
-      return ['cookie', ...dataKeys(state, tracked, deleted)];
-    },
-    getOwnPropertyDescriptor(_target, key) {
-      if (typeof key === 'symbol') return undefined;
-      if (key === 'cookie') return { value: cookie, enumerable: true, configurable: true, writable: true };
-      if (!dataKeys(state, tracked, deleted).includes(key)) return undefined;
-      return { value: read(state, tracked, deleted, key), enumerable: true, configurable: true, writable: true };
-    },
-  });
-  return { view, flush };
+  /** Runs `work`, then the Node-style callback (if any) on the next tick, as express-session's methods answer. */
+  answer(callback: Callback | undefined, work: () => unknown): ExpressSession {
+    let result: unknown;
+    try {
+      result = work();
+    } catch (error) {
+      if (!callback) throw error;
+      process.nextTick(callback, error);
+      return this.proxy;
+    }
+    this.request.sessionID = this.loaded.state.id;
+    const done = result instanceof Promise ? result : Promise.resolve();
+    done.then(
+      () => {
+        this.request.sessionID = this.loaded.state.id;
+        if (callback) process.nextTick(callback);
+      },
+      (error: unknown) => callback && process.nextTick(callback, error),
+    );
+    return this.proxy;
+  }
+
+  method(key: string): ((callback?: Callback) => ExpressSession) | undefined {
+    const { session, state } = this.loaded;
+    switch (key) {
+      // express-session's regenerate starts an empty session under a new id: that is invalidate() here.
+      case 'regenerate':
+        return (callback) => this.answer(callback, () => (this.forget(), session.invalidate()));
+      case 'destroy':
+        return (callback) => this.answer(callback, () => (this.forget(), session.destroy()));
+      case 'save':
+        return (callback) => this.answer(callback, () => this.flush());
+      // The store is read once per request: reload drops this request's unsaved property changes.
+      case 'reload':
+        return (callback) => this.answer(callback, () => this.forget());
+      case 'touch':
+      case 'resetMaxAge':
+        return () => ((state.accessed = true), this.proxy);
+      default:
+        return undefined;
+    }
+  }
+
+  read(key: string): unknown {
+    const { state } = this.loaded;
+    state.accessed = true;
+    if (this.deleted.has(key)) return undefined;
+    const entry = this.tracked.get(key);
+    if (entry) return entry.value;
+    if (!Object.hasOwn(state.data, key)) return undefined;
+    const value = copy(state.data[key]); // a working copy: in-place changes are compared at flush
+    this.tracked.set(key, { value, saved: copy(state.data[key]) });
+    return value;
+  }
+
+  write(key: string, value: unknown): void {
+    const { state } = this.loaded;
+    state.accessed = true;
+    this.deleted.delete(key);
+    const entry = this.tracked.get(key);
+    if (entry) entry.value = value;
+    else this.tracked.set(key, { value, saved: Object.hasOwn(state.data, key) ? copy(state.data[key]) : undefined });
+  }
+
+  remove(key: string): void {
+    this.loaded.state.accessed = true;
+    this.tracked.delete(key);
+    this.deleted.add(key);
+  }
+
+  keys(): string[] {
+    const keys = new Set(Object.keys(this.loaded.state.data));
+    for (const [key, entry] of this.tracked) if (entry.value !== undefined) keys.add(key);
+    for (const key of this.deleted) keys.delete(key);
+    return [...keys];
+  }
 }
 
-function read(state: SessionState, tracked: Map<string, Tracked>, deleted: Set<string>, key: string): unknown {
-  state.accessed = true;
-  if (deleted.has(key)) return undefined;
-  const entry = tracked.get(key);
-  if (entry) return entry.value;
-  if (!Object.hasOwn(state.data, key)) return undefined;
-  const saved = JSON.stringify(state.data[key]);
-  const value = JSON.parse(saved) as unknown; // a working copy: in-place changes are compared at flush
-  tracked.set(key, { value, saved });
-  return value;
-}
+/** One handler for every view: the per-request state is the proxy's target. */
+const handler: ProxyHandler<ViewState> = {
+  get(view, key) {
+    if (typeof key === 'symbol') return undefined;
+    if (key === 'id') return view.loaded.state.id;
+    if (key === 'cookie') return (view.cookie ??= expressSessionCookie(view.loaded));
+    return view.method(key) ?? view.read(key);
+  },
+  set(view, key, value) {
+    if (typeof key !== 'symbol' && !RESERVED.has(key)) view.write(key, value); // express-session's own members are not data
+    return true;
+  },
+  deleteProperty(view, key) {
+    if (typeof key !== 'symbol' && !RESERVED.has(key)) view.remove(key);
+    return true;
+  },
+  has(view, key) {
+    return typeof key !== 'symbol' && (RESERVED.has(key) || view.keys().includes(key));
+  },
+  ownKeys(view) {
+    return ['cookie', ...view.keys()];
+  },
+  getOwnPropertyDescriptor(view, key) {
+    if (typeof key === 'symbol') return undefined;
+    if (key === 'cookie') return { value: handler.get!(view, key, undefined), enumerable: true, configurable: true, writable: true };
+    if (!view.keys().includes(key)) return undefined;
+    return { value: view.read(key), enumerable: true, configurable: true, writable: true };
+  },
+};
 
-function savedJson(state: SessionState, key: string): string | undefined {
-  return Object.hasOwn(state.data, key) ? JSON.stringify(state.data[key]) : undefined;
-}
-
-function dataKeys(state: SessionState, tracked: Map<string, Tracked>, deleted: Set<string>): string[] {
-  const keys = new Set(Object.keys(state.data));
-  for (const [key, entry] of tracked) if (entry.value !== undefined) keys.add(key);
-  for (const key of deleted) keys.delete(key);
-  return [...keys];
-}
-
-/** Gives a request express-session's `req.session` and `req.sessionID` for the default session; returns its flush. */
+/**
+ * Gives a request express-session's `req.session` and `req.sessionID` for the
+ * default session, in express-session's dialect over the same data as the
+ * typed `Session`: property reads and writes are top-level session values;
+ * values handed out are working copies, so in-place changes
+ * (`req.session.passport.user = …`, `req.session.flash.info.push(…)`) count
+ * too. Before the commit (or on `save()`), each value that differs from what
+ * was loaded becomes a `set` or `delete` operation, which compare-and-set
+ * replays like any other. Returns the flush for the commit to run.
+ */
 export function exposeExpressSession(request: object, loaded: LoadedSession): () => void {
-  const { view, flush } = expressSessionView(loaded);
-  (request as { session?: unknown }).session = view;
-  Object.defineProperty(request, 'sessionID', { get: () => loaded.state.id, configurable: true, enumerable: true });
-  return flush;
+  const target = request as { session?: unknown; sessionID?: string };
+  const view = new ViewState(loaded, target);
+  view.proxy = new Proxy(view, handler) as unknown as ExpressSession;
+  target.session = view.proxy;
+  target.sessionID = loaded.state.id;
+  return () => view.flush();
 }
-
-export type { Session };
