@@ -16,6 +16,7 @@ import { sealsIntoCookie } from './stores/cookie.store.js';
 import { MemoryStore } from './stores/memory.store.js';
 import type { ViewLocalsOptions } from './views/view-locals.js';
 import type { SessionStore } from './stores/session-store.js';
+import { resolveDeviceCapture, type DeviceCapture } from './users/device-capture.js';
 
 /** One session kind (the default or a named one) with every option resolved and checked. */
 export interface ResolvedSession {
@@ -40,6 +41,10 @@ export interface ResolvedSession {
   readonly sealer: CookieSealer | undefined;
   /** A fresh id with its creation time and first expiry, for regenerate and invalidate. */
   readonly newId: SessionRules['newId'];
+  /** The store can find sessions by tag: `session.tag()` and `UserSessions` work. */
+  readonly taggable: boolean;
+  /** What new records keep about the client that created them; undefined: nothing. */
+  readonly captureDevice: DeviceCapture | undefined;
 }
 
 export interface ResolvedConfig {
@@ -146,6 +151,8 @@ function resolveSession(
     signer,
     sealer: sealsIntoCookie(resolvedStore) ? new CookieSealer(secrets, cookieName) : undefined,
     newId: newSessionId,
+    taggable: !sealsIntoCookie(resolvedStore) && typeof resolvedStore.findTagged === 'function',
+    captureDevice: resolveDeviceCapture(pick('captureDevice'), label),
   };
 
 }

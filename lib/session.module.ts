@@ -14,11 +14,12 @@ import { ConfigurableModuleClass, SESSION_MODULE_OPTIONS } from './session.modul
 import type { SessionModuleOptions } from './session.options.js';
 import { MemoryStore } from './stores/memory.store.js';
 import { SessionStore } from './stores/session-store.js';
+import { UserSessions } from './users/user-sessions.js';
 
 /**
  * `SessionModule.forRoot(options)` or `.forRootAsync({ imports, inject, useFactory | useClass | useExisting })`.
  * Provides the default session's store (`SessionStore`: override it in tests
- * with `overrideProvider(SessionStore)`), `SessionManager`, `SessionMiddleware`,
+ * with `overrideProvider(SessionStore)`), `SessionManager`, `UserSessions`, `SessionMiddleware`,
  * and the global `SessionInterceptor` that loads the sessions a handler uses
  * and commits them before Nest writes the response.
  */
@@ -41,6 +42,7 @@ import { SessionStore } from './stores/session-store.js';
     },
     ResponseHooks,
     SessionManager,
+    { provide: UserSessions, useFactory: (config: ResolvedConfig) => new UserSessions(config), inject: [SESSION_CONFIG] },
     SessionMiddleware,
     StoreReadiness,
     ResolverSessions,
@@ -48,6 +50,6 @@ import { SessionStore } from './stores/session-store.js';
     SessionInterceptor,
     { provide: APP_INTERCEPTOR, useExisting: SessionInterceptor },
   ],
-  exports: [SessionManager, SessionStore, SessionMiddleware, SessionInterceptor],
+  exports: [SessionManager, SessionStore, SessionMiddleware, SessionInterceptor, UserSessions],
 })
 export class SessionModule extends ConfigurableModuleClass {}

@@ -53,6 +53,14 @@ export interface SessionSettings {
    * @default 1_048_576 (1 MiB)
    */
   maxSize?: number;
+  /**
+   * What `UserSessions.list()` shows about the client that created each
+   * session: its IP (as the platform reports it, trust-proxy settings
+   * honoured) and its User-Agent, kept in the session's record from its
+   * first save. Personal data, so off unless asked for: `true` for both.
+   * @default false
+   */
+  captureDevice?: boolean | { ip?: boolean; userAgent?: boolean };
 }
 
 export interface SessionModuleOptions extends SessionSettings {

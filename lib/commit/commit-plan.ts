@@ -40,12 +40,13 @@ export function planCommit(session: ResolvedSession, state: SessionState, status
 
   if (state.storedId === undefined) {
     const flash = nextFlash(state, state.flash.incoming);
-    if (Object.keys(state.data).length === 0 && Object.keys(flash).length === 0) {
+    // A tagged session is worth keeping even empty: UserSessions must find it.
+    if (Object.keys(state.data).length === 0 && Object.keys(flash).length === 0 && state.tag === undefined) {
       // Nothing worth keeping: no record (a moved one is deleted), and a cookie only to erase one we just invalidated.
       const gone = state.moveFrom ? [...discard, state.moveFrom.id] : discard;
       return { session, state, action: NO_ACTION, discard: gone, cookie: gone.length && state.hadCookie ? 'expire' : 'keep', now };
     }
-    const record = new PlannedRecord(1, state.expiresAt, state.createdAt, state.data, flash, state.idleMs);
+    const record = new PlannedRecord(1, state.expiresAt, state.createdAt, state.data, flash, state.idleMs, state.tag, state.device);
     return { session, state, action: { kind: 'save', record, ifVersion: undefined }, discard, moveFrom: state.moveFrom, cookie: 'set', now };
   }
 
@@ -59,7 +60,8 @@ export function planCommit(session: ResolvedSession, state: SessionState, status
   const recordInCookie = session.sealer !== undefined && (changed || extend);
   const cookie = browserExpiryMoved || recordInCookie || state.needsResign ? 'set' : 'keep';
   if (changed) {
-    const record = new PlannedRecord(state.baseVersion! + 1, state.expiresAt, state.createdAt, state.data, nextFlash(state, state.flash.incoming), state.idleMs);
+    const flash = nextFlash(state, state.flash.incoming);
+    const record = new PlannedRecord(state.baseVersion! + 1, state.expiresAt, state.createdAt, state.data, flash, state.idleMs, state.tag, state.device);
     return { session, state, action: { kind: 'save', record, ifVersion: state.baseVersion }, discard, cookie, now };
   }
   return { session, state, action: extend ? { kind: 'touch', expiresAt: extended } : NO_ACTION, discard, cookie, now };
@@ -72,7 +74,8 @@ const NO_ACTION: StoreAction = Object.freeze({ kind: 'none' });
 export function recordAfter(plan: CommitPlan): StoredSession {
   if (plan.action.kind === 'save') return plan.action.record;
   const { state } = plan;
-  return new PlannedRecord(state.baseVersion ?? 1, state.expiresAt, state.createdAt, state.data, nextFlash(state, state.flash.incoming), state.idleMs);
+  const flash = nextFlash(state, state.flash.incoming);
+  return new PlannedRecord(state.baseVersion ?? 1, state.expiresAt, state.createdAt, state.data, flash, state.idleMs, state.tag, state.device);
 }
 
 /**

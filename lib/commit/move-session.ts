@@ -1,9 +1,10 @@
 import { applyOperation } from '../core/session-operation.js';
+import { tagAfter } from '../core/session-tag.js';
 import { SessionConflictError } from '../errors/session-conflict.error.js';
 import type { StoredSession } from '../stores/session-store.js';
 import { callStore } from './call-store.js';
 import { nextFlash, type CommitPlan } from './commit-plan.js';
-import { currentRecord, forwardMarker, MARKER_TTL_MS } from './follow-moves.js';
+import { currentRecord, destroyFollowingMoves, forwardMarker, MARKER_TTL_MS } from './follow-moves.js';
 import { PlannedRecord } from './planned-record.js';
 import { assertSize } from './record-size.js';
 import type { CommitResult } from './persist-commit.js';
@@ -16,6 +17,8 @@ import type { CommitResult } from './persist-commit.js';
  * written to the new id again; if it was destroyed meanwhile, the new id is
  * deleted too and the response gets no cookie that brings the data back.
  * Commits already under way on the old id follow the marker to the new one.
+ * Only the first write creates the new id: once it exists, `UserSessions`
+ * may list and destroy it, and a destroyed session never comes back.
  */
 export async function moveSession(plan: CommitPlan, first: StoredSession, maxAttempts: number): Promise<CommitResult> {
   const { session, state } = plan;
@@ -25,7 +28,11 @@ export async function moveSession(plan: CommitPlan, first: StoredSession, maxAtt
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     assertSize(plan, record);
     const ttlMs = Math.max(1, record.expiresAt - Date.now());
-    await callStore(session, 'set', () => store.set(state.id, record, { ttlMs }));
+    const options = attempt === 1 ? { ttlMs } : { ttlMs, ifVersion: 1 };
+    if (!(await callStore(session, 'set', () => store.set(state.id, record, options)))) {
+      await destroyFollowingMoves(session, from.id, maxAttempts); // signed out from another device meanwhile
+      return 'gone';
+    }
     const marker = forwardMarker(state.id, from.version + 1, Date.now());
     if (await callStore(session, 'set', () => store.set(from.id, marker, { ttlMs: MARKER_TTL_MS, ifVersion: from.version }))) return 'kept';
     const fresh = await currentRecord(session, from.id);
@@ -47,5 +54,6 @@ function replayAsMoved(plan: CommitPlan, fresh: StoredSession): StoredSession {
   for (const op of state.ops) applyOperation(data, op);
   state.data = data;
   const idleMs = state.lifetimeChanged ? state.idleMs : fresh.idleMs;
-  return new PlannedRecord(1, state.expiresAt, state.createdAt, data, nextFlash(state, fresh.flash), idleMs);
+  state.tag = tagAfter(fresh.tag, state.ops);
+  return new PlannedRecord(1, state.expiresAt, state.createdAt, data, nextFlash(state, fresh.flash), idleMs, state.tag, fresh.device);
 }

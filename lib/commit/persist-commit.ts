@@ -1,4 +1,5 @@
 import { applyOperation } from '../core/session-operation.js';
+import { tagAfter } from '../core/session-tag.js';
 import { SessionConflictError } from '../errors/session-conflict.error.js';
 import type { StoredSession } from '../stores/session-store.js';
 import { callStore } from './call-store.js';
@@ -85,5 +86,7 @@ function replay(plan: CommitPlan, fresh: StoredSession): StoredSession {
   for (const op of state.ops) applyOperation(data, op);
   state.data = data;
   const idleMs = state.lifetimeChanged ? state.idleMs : fresh.idleMs;
-  return new PlannedRecord(fresh.version + 1, Math.max(fresh.expiresAt, state.expiresAt), fresh.createdAt, data, nextFlash(state, fresh.flash), idleMs);
+  state.tag = tagAfter(fresh.tag, state.ops);
+  const expiresAt = Math.max(fresh.expiresAt, state.expiresAt);
+  return new PlannedRecord(fresh.version + 1, expiresAt, fresh.createdAt, data, nextFlash(state, fresh.flash), idleMs, state.tag, fresh.device);
 }

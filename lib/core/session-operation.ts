@@ -11,7 +11,10 @@ export type SessionOperation =
   | { readonly kind: 'delete'; readonly path: string }
   | { readonly kind: 'push'; readonly path: string; readonly values: readonly unknown[] }
   | { readonly kind: 'increment'; readonly path: string; readonly by: number }
-  | { readonly kind: 'clear' };
+  | { readonly kind: 'clear' }
+  // The session's tag, not its data: replayed onto the fresh record's tag (see tagAfter).
+  | { readonly kind: 'tag'; readonly tag: string }
+  | { readonly kind: 'untag' };
 
 export function applyOperation(data: Record<string, unknown>, op: SessionOperation): void {
   switch (op.kind) {
@@ -38,6 +41,9 @@ export function applyOperation(data: Record<string, unknown>, op: SessionOperati
     }
     case 'clear':
       for (const key of Object.keys(data)) delete data[key];
+      return;
+    case 'tag':
+    case 'untag':
       return;
   }
 }

@@ -1,5 +1,6 @@
-import type { StoredSession } from '../stores/session-store.js';
+import type { SessionDevice, StoredSession } from '../stores/session-store.js';
 import type { SessionOperation } from './session-operation.js';
+import { isTagOperation } from './session-tag.js';
 
 /** Flash bookkeeping for one request; see FlashBag for the rules. */
 export interface FlashState {
@@ -45,6 +46,10 @@ export class SessionState {
   idleMs: number | undefined;
   /** `setLifetime` was called: the record and the cookie's expiry must be written. */
   lifetimeChanged = false;
+  /** The user this session is tagged with (`session.tag`), kept in its record. */
+  tag: string | undefined;
+  /** The client that created the record (`captureDevice`); undefined until a new record is committed. */
+  device: SessionDevice | undefined;
 
   constructor(
     id: string,
@@ -65,6 +70,8 @@ export class SessionState {
     this.createdAt = record?.createdAt ?? now;
     this.expiresAt = record?.expiresAt ?? initialExpiry;
     this.idleMs = record?.idleMs;
+    this.tag = record?.tag;
+    this.device = record?.device;
   }
 
   get isNew(): boolean {
@@ -83,14 +90,15 @@ export class SessionState {
     this.expiresAt = initialExpiry;
   }
 
-  /** Drop all data and flash (the id is kept). */
+  /** Drop all data and flash (the id is kept). The tag is not data: its operations stay, for replay. */
   reset(): void {
     // Nothing is carried to the new id: the old record is deleted, not moved.
     if (this.moveFrom) this.discardedIds.push(this.moveFrom.id);
     this.moveFrom = undefined;
     this.data = {};
+    const tagOps = this.ops.filter(isTagOperation);
     this.ops.length = 0;
-    this.ops.push({ kind: 'clear' });
+    this.ops.push({ kind: 'clear' }, ...tagOps);
     this.flash.incoming = {};
     this.flash.outgoing = {};
     this.flash.now = {};

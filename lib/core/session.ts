@@ -4,6 +4,8 @@ import { expiryAt, type Lifetime } from './expiry.js';
 import { getPath, hasPath } from './json-path.js';
 import { cloneJson, toJsonValue } from './json-value.js';
 import { applyOperation, type SessionOperation } from './session-operation.js';
+import { toTag } from './session-tag.js';
+import { UserSessionsUnsupportedError } from '../errors/user-sessions-unsupported.error.js';
 import type {
   ListItem,
   SessionData,
@@ -16,9 +18,13 @@ import type {
 import type { SessionState } from './session-state.js';
 import { TransientValues } from './transient-values.js';
 
-/** What a session needs from its configuration: fresh ids and the module's timeouts. */
+/** What a session needs from its configuration: fresh ids, the module's timeouts, and whether its store can be tagged. */
 export interface SessionRules extends Lifetime {
   newId(): string;
+  readonly name: string;
+  readonly storeName: string;
+  /** The store can find sessions by tag (`findTagged`) and keeps records server-side. */
+  readonly taggable: boolean;
 }
 
 type Callback = (error?: unknown) => void;
@@ -154,10 +160,12 @@ export class Session<T extends object = SessionData, F extends object = Record<s
     return settle(() => this.moveToNewId(), callback);
   }
 
-  /** A new id with no data: the old session is deleted, work goes on in a fresh one with the module's lifetime. */
+  /** A new id with no data: the old session is deleted, work goes on in a fresh, untagged one with the module's lifetime. */
   invalidate(callback?: Callback): Promise<void> {
     return settle(() => {
       this.state.idleMs = undefined;
+      this.state.tag = undefined;
+      this.state.device = undefined; // a new record: the commit captures its own
       this.moveToNewId();
       this.state.reset();
     }, callback);
@@ -181,6 +189,33 @@ export class Session<T extends object = SessionData, F extends object = Record<s
     state.idleMs = duration === null ? undefined : parseDuration(duration, 'setLifetime');
     state.lifetimeChanged = true;
     state.expiresAt = expiryAt(Date.now(), state.createdAt, this.lifetime());
+  }
+
+  /**
+   * Tag this session with the signed-in user, so `UserSessions` can list it
+   * and sign it out ("your devices", "sign out other devices"). Kept across
+   * `regenerate()`; gone with `destroy()` and `invalidate()`. Throws
+   * `UserSessionsUnsupportedError` on a store that cannot find sessions by
+   * tag (CookieStore, NullStore).
+   */
+  tag(userId: string | number): void {
+    const tag = toTag(userId, 'session.tag(userId)');
+    if (!this.rules.taggable) throw new UserSessionsUnsupportedError(this.rules.name, this.rules.storeName);
+    if (this.use().tag === tag) return; // already so: no write
+    this.record({ kind: 'tag', tag });
+    this.state.tag = tag;
+  }
+
+  /** Remove the tag: `UserSessions` no longer lists this session. Signing out usually calls `destroy()` instead. */
+  untag(): void {
+    if (this.use().tag === undefined) return;
+    this.record({ kind: 'untag' });
+    this.state.tag = undefined;
+  }
+
+  /** The user id this session is tagged with (`tag()`), or undefined. */
+  get taggedAs(): string | undefined {
+    return this.use().tag;
   }
 
   /** The idle timeout this session lives by: its own (`setLifetime`) or the module's. */

@@ -6,6 +6,7 @@ import { SessionStoreUnavailableError } from '../errors/session-store-unavailabl
 import { SessionTooLargeError } from '../errors/session-too-large.error.js';
 import type { CommitHeaders } from '../http/response-headers.js';
 import type { RequestSessions } from '../request-sessions.js';
+import { deviceOf } from '../users/device-capture.js';
 
 /** Browsers keep at most this much of one Set-Cookie line (name, value and attributes). */
 const MAX_COOKIE_BYTES = 4096;
@@ -88,6 +89,10 @@ export class SessionCommitter {
     const now = Date.now();
     const plans: CommitPlan[] = [];
     for (const { config, state } of sessions.loaded) {
+      // "Captured at creation": a record about to be created (not moved by regenerate) keeps this request's client.
+      if (config.captureDevice && state.accessed && state.storedId === undefined && !state.moveFrom && !state.device) {
+        state.device = deviceOf(sessions.platformRequest, config.captureDevice);
+      }
       const plan = planCommit(config, state, status, now);
       if (plan) plans.push(plan);
     }

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
-import { copySession, type SessionStore, type StoreDestroyOptions, type StoreSetOptions, type StoredSession } from './session-store.js';
+import { copySession, type SessionStore, type StoreDestroyOptions, type StoreSetOptions, type StoredSession, type TaggedSession } from './session-store.js';
+import { TagIndex } from './tag-index.js';
 import { UseOrder, type UseOrderItem } from './use-order.js';
 
 export interface MemoryStoreOptions {
@@ -34,6 +35,7 @@ export class MemoryStore implements SessionStore {
   private readonly maxEntries: number;
   private readonly timer: NodeJS.Timeout;
   private readonly useOrder = new UseOrder<Entry>();
+  private readonly tags = new TagIndex();
   private cursor: MapIterator<Entry> | undefined;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -91,6 +93,7 @@ export class MemoryStore implements SessionStore {
     if (options.ifVersion !== undefined && existing?.record.version !== options.ifVersion) return false;
     const record = copySession(session);
     const expiresAt = now + options.ttlMs;
+    this.tags.set(id, record.tag);
     if (existing) {
       existing.record = record;
       existing.expiresAt = expiresAt;
@@ -102,6 +105,17 @@ export class MemoryStore implements SessionStore {
     this.useOrder.add(entry);
     if (this.entries.size > this.maxEntries) this.remove(this.useOrder.oldest!);
     return true;
+  }
+
+  /** The tag's live sessions: O(its own sessions), from an index kept in step with every write and removal. */
+  async findTagged(tag: string): Promise<TaggedSession[]> {
+    const now = Date.now();
+    const found: TaggedSession[] = [];
+    for (const id of this.tags.idsOf(tag)) {
+      const entry = this.live(id, now);
+      if (entry && entry.record.movedTo === undefined) found.push({ id, session: copySession(entry.record) });
+    }
+    return found;
   }
 
   async prune(): Promise<number> {
@@ -126,6 +140,7 @@ export class MemoryStore implements SessionStore {
 
   private remove(entry: Entry): void {
     this.entries.delete(entry.id);
+    this.tags.delete(entry.id);
     this.useOrder.remove(entry);
   }
 

@@ -17,12 +17,28 @@ export interface StoredSession {
   version: number;
   /** This session's own idle timeout in ms (`session.setLifetime`); absent: the module's `idleTimeout`. */
   idleMs?: number;
+  /** The user this session is tagged with (`session.tag(userId)`): how `UserSessions` finds it. */
+  tag?: string;
+  /** The client that created the session, when the module's `captureDevice` asks for it (shown by `UserSessions.list`). */
+  device?: SessionDevice;
   /**
    * Set on a short-lived forward marker left where a session was before
    * `regenerate()` moved it: the id it moved to. Loads read a marker as
    * missing; only commits already under way follow it.
    */
   movedTo?: string;
+}
+
+/** What `captureDevice` keeps about the client that created a session. */
+export interface SessionDevice {
+  ip?: string;
+  userAgent?: string;
+}
+
+/** A live record found by its tag, with the id it is stored under. */
+export interface TaggedSession {
+  readonly id: string;
+  readonly session: StoredSession;
 }
 
 export interface StoreDestroyOptions {
@@ -65,6 +81,13 @@ export interface SessionStore {
   close?(): Promise<void>;
   /** Resolves once the store can serve (a connection is up); the module awaits it at start-up. */
   ready?(): Promise<void>;
+  /**
+   * The live records tagged `tag` (forward markers excluded), at a cost
+   * bounded by that tag's own sessions, never a scan of every session. Every
+   * record whose tagged write completed before the call is in the answer.
+   * Stores without it cannot serve `session.tag()` and `UserSessions`.
+   */
+  findTagged?(tag: string): Promise<TaggedSession[]>;
 }
 
 /** DI token for the default session's store: `@Inject(SessionStore)` or `@InjectSessionStore()`. */
@@ -82,8 +105,20 @@ export function isStoredSession(value: unknown): value is StoredSession {
     Number.isSafeInteger(record.version) &&
     (record.version as number) >= 0 &&
     (record.idleMs === undefined || (Number.isSafeInteger(record.idleMs) && (record.idleMs as number) > 0)) &&
-    (record.movedTo === undefined || typeof record.movedTo === 'string')
+    (record.movedTo === undefined || typeof record.movedTo === 'string') &&
+    (record.tag === undefined || (typeof record.tag === 'string' && record.tag !== '')) &&
+    (record.device === undefined || isDevice(record.device))
   );
+}
+
+function isDevice(value: unknown): value is SessionDevice {
+  if (!isPlainObject(value)) return false;
+  return (value.ip === undefined || typeof value.ip === 'string') && (value.userAgent === undefined || typeof value.userAgent === 'string');
+}
+
+/** Only the two known fields: nothing else a record carried rides along. */
+function copyDevice({ ip, userAgent }: SessionDevice): SessionDevice {
+  return { ...(ip === undefined ? {} : { ip }), ...(userAgent === undefined ? {} : { userAgent }) };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -108,6 +143,8 @@ export function copySession(record: StoredSession): StoredSession {
     data: cloneJson(record.data),
     flash: cloneJson(record.flash),
     ...(record.idleMs === undefined ? {} : { idleMs: record.idleMs }),
+    ...(record.tag === undefined ? {} : { tag: record.tag }),
+    ...(record.device === undefined ? {} : { device: copyDevice(record.device) }),
     ...(record.movedTo === undefined ? {} : { movedTo: record.movedTo }),
   };
 }

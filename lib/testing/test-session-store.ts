@@ -1,6 +1,6 @@
 import type { SessionData } from '../core/session-paths.js';
 import { MemoryStore } from '../stores/memory.store.js';
-import type { SessionStore, StoreDestroyOptions, StoreSetOptions, StoredSession } from '../stores/session-store.js';
+import type { SessionStore, StoreDestroyOptions, StoreSetOptions, StoredSession, TaggedSession } from '../stores/session-store.js';
 import { snapshotOf, type SessionSnapshot } from './session-snapshot.js';
 
 /** One call the app (or a helper) made on a {@link TestSessionStore}. */
@@ -60,6 +60,11 @@ export class TestSessionStore implements SessionStore {
   touch(id: string, expiresAt: number): Promise<void> {
     this.calls.push({ method: 'touch', id });
     return this.memory.touch(id, expiresAt);
+  }
+
+  /** A user's sessions, as MemoryStore finds them (not recorded in `calls`): `session.tag()` and `UserSessions` work in tests. */
+  findTagged(tag: string): Promise<TaggedSession[]> {
+    return this.memory.findTagged(tag);
   }
 
   /** Drops expired sessions now rather than at the next sweep; resolves how many. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SessionStore, StoredSession } from '../../lib/index.js';
+import { describeTaggingConformance } from './tagging-conformance.js';
 
 export interface StoreUnderTest {
   store: SessionStore;
@@ -226,5 +227,7 @@ export function describeStoreConformance(label: string, open: () => Promise<Stor
         await other.close?.();
       }
     });
+
+    describeTaggingConformance(() => subject);
   });
 }
