@@ -14,5 +14,6 @@ export default {
     // The store conformance suite on the stores that live in this process or on disk.
     '<rootDir>/test/stores/memory.store.spec.ts',
     '<rootDir>/test/stores/file.store.spec.ts',
+    '<rootDir>/test/stores/file-tag-entries.spec.ts',
   ],
 };

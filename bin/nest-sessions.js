@@ -5,7 +5,21 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderMigration } from './session-table.js';
+import { renderMigration, renderTagMigration } from './session-table.js';
+
+/** What each command writes: its default class name and the source of the migration. */
+const MIGRATIONS = {
+  'make:session-table': {
+    name: 'CreateSessionTable',
+    render: renderMigration,
+    then: "Then use the table: new TypeOrmStore({ dataSource }) from 'nest-sessions/typeorm'.",
+  },
+  'make:session-tag': {
+    name: 'AddSessionTag',
+    render: renderTagMigration,
+    then: 'It adds the tag column to a sessions table made before it existed (it skips what the table has): session.tag() and UserSessions then work on TypeOrmStore.',
+  },
+};
 
 const USAGE = `Usage: nest-sessions <command> [options]
 
@@ -13,12 +27,16 @@ Commands:
   make:session-table   Write a TypeORM migration that creates the sessions table
                        TypeOrmStore uses (the same schema as CreateSessionTable
                        from 'nest-sessions/typeorm').
+  make:session-tag     Write a TypeORM migration that adds the indexed tag column
+                       session.tag() and UserSessions need to a sessions table
+                       made before it existed (the same as AddSessionTag).
+                       Tables made by make:session-table now have it.
 
-Options for make:session-table:
+Options for both:
   --dir <path>         Folder for the migration file (created if missing).
                        Default: src/migrations
   --name <ClassName>   Migration class name; the timestamp is appended.
-                       Default: CreateSessionTable
+                       Default: CreateSessionTable, AddSessionTag
   -h, --help           Show this help.
 `;
 
@@ -41,15 +59,15 @@ async function main(argv, { cwd = process.cwd(), now = Date.now, out = console.l
     out(USAGE);
     return 0;
   }
-  if (command !== 'make:session-table' || rest.length > 0) {
+  if (!Object.hasOwn(MIGRATIONS, command ?? '') || rest.length > 0) {
     err(`${command ? `Unknown command: ${[command, ...rest].join(' ')}` : 'No command given.'}\n\n${USAGE}`);
     return 1;
   }
-  return makeSessionTable(values, { cwd, now, out, err });
+  return makeMigration(MIGRATIONS[command], values, { cwd, now, out, err });
 }
 
-async function makeSessionTable(values, { cwd, now, out, err }) {
-  const baseName = values.name ?? 'CreateSessionTable';
+async function makeMigration(migration, values, { cwd, now, out, err }) {
+  const baseName = values.name ?? migration.name;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(baseName)) {
     err(`--name must be a TypeScript class name (letters, digits or _, not starting with a digit); got "${baseName}".`);
     return 1;
@@ -65,7 +83,7 @@ async function makeSessionTable(values, { cwd, now, out, err }) {
   const file = resolve(dir, `${timestamp}-${stem}.ts`);
   await mkdir(dir, { recursive: true });
   try {
-    await writeFile(file, renderMigration({ className: `${stem}${timestamp}` }), { flag: 'wx' });
+    await writeFile(file, migration.render({ className: `${stem}${timestamp}` }), { flag: 'wx' });
   } catch (error) {
     if (error.code !== 'EEXIST') throw error;
     err(`${file} already exists; nothing written.`);
@@ -76,7 +94,7 @@ async function makeSessionTable(values, { cwd, now, out, err }) {
 Next: run it with your migrations, for example
   npx typeorm migration:run -d <path to your DataSource file>
 or list it in your DataSource's "migrations" (with migrationsRun: true in TypeOrmModule.forRoot).
-Then use the table: new TypeOrmStore({ dataSource }) from 'nest-sessions/typeorm'.`);
+${migration.then}`);
   return 0;
 }
 

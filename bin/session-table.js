@@ -13,10 +13,14 @@ export const SESSION_TABLE_NAME = 'sessions';
 export const SESSION_INDEX_NAMES = Object.freeze({
   expiresAt: 'IDX_sessions_expiresAt',
   userId: 'IDX_sessions_userId',
+  tag: 'IDX_sessions_tag',
 });
 
 /** The timestamp TypeORM orders the library migration by. */
 export const MIGRATION_TIMESTAMP = 1700000000000;
+
+/** The timestamp of the migration that adds the `tag` column: right after the table's. */
+export const TAG_MIGRATION_TIMESTAMP = 1700000000001;
 
 /** TypeORM `TableOptions` (columns) as plain data: portable types only, so SQLite and PostgreSQL both take it. */
 export function sessionTableOptions() {
@@ -29,6 +33,7 @@ export function sessionTableOptions() {
       { name: 'createdAt', type: 'bigint' },
       { name: 'expiresAt', type: 'bigint' },
       { name: 'userId', type: 'varchar', length: '255', isNullable: true },
+      tagColumnOptions(),
     ],
   };
 }
@@ -38,7 +43,56 @@ export function sessionIndexOptions() {
   return [
     { name: SESSION_INDEX_NAMES.expiresAt, columnNames: ['expiresAt'] },
     { name: SESSION_INDEX_NAMES.userId, columnNames: ['userId'] },
+    tagIndexOptions(),
   ];
+}
+
+/**
+ * The `tag` column `session.tag(userId)` writes and `UserSessions` looks
+ * sessions up by, with its index. New tables are created with it; tables
+ * created before it existed get it from the AddSessionTag migration.
+ */
+export function tagColumnOptions() {
+  return { name: 'tag', type: 'varchar', length: '255', isNullable: true };
+}
+
+export function tagIndexOptions() {
+  return { name: SESSION_INDEX_NAMES.tag, columnNames: ['tag'] };
+}
+
+/** The TypeScript source of a self-contained migration that adds the tag column and its index (imports only from 'typeorm'). */
+export function renderTagMigration({ className }) {
+  return `import { TableColumn, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+
+/**
+ * Adds the column nest-sessions' TypeOrmStore keeps session.tag(userId) in,
+ * indexed, so UserSessions finds a user's sessions ("Your devices",
+ * "sign out other devices"), to a sessions table created before it existed.
+ * Skips what the table already has, and a table not created yet (its own
+ * migration will create the column).
+ * Written by \`nest-sessions make:session-tag\`; the same as the
+ * \`AddSessionTag\` migration exported by 'nest-sessions/typeorm'.
+ */
+export class ${className} implements MigrationInterface {
+  name = ${literal(className)};
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    if (!(await queryRunner.hasTable(${literal(SESSION_TABLE_NAME)}))) return;
+    if (!(await queryRunner.hasColumn(${literal(SESSION_TABLE_NAME)}, 'tag'))) {
+      await queryRunner.addColumn(${literal(SESSION_TABLE_NAME)}, new TableColumn(${literal(tagColumnOptions())}));
+    }
+    const table = await queryRunner.getTable(${literal(SESSION_TABLE_NAME)});
+    if (!table?.indices.some((index) => index.name === ${literal(SESSION_INDEX_NAMES.tag)})) {
+      await queryRunner.createIndex(${literal(SESSION_TABLE_NAME)}, new TableIndex(${literal(tagIndexOptions())}));
+    }
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.dropIndex(${literal(SESSION_TABLE_NAME)}, ${literal(SESSION_INDEX_NAMES.tag)});
+    await queryRunner.dropColumn(${literal(SESSION_TABLE_NAME)}, 'tag');
+  }
+}
+`;
 }
 
 /** The TypeScript source of a self-contained migration (imports only from 'typeorm'). */
@@ -51,8 +105,8 @@ export function renderMigration({ className }) {
   return `import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /**
- * Creates the table nest-sessions' TypeOrmStore keeps sessions in, with an index
- * on expiresAt (pruning) and on userId ("sign out everywhere").
+ * Creates the table nest-sessions' TypeOrmStore keeps sessions in, with indexes
+ * on expiresAt (pruning), userId and tag (UserSessions: "your devices").
  * Written by \`nest-sessions make:session-table\`; the same schema as the
  * \`CreateSessionTable\` migration exported by 'nest-sessions/typeorm'.
  */

@@ -2,8 +2,9 @@ import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { isSessionId } from '../http/session-id.js';
-import { isStoredSession, type SessionStore, type StoreDestroyOptions, type StoreSetOptions, type StoredSession } from './session-store.js';
+import { isStoredSession, type SessionStore, type StoreDestroyOptions, type StoreSetOptions, type StoredSession, type TaggedSession } from './session-store.js';
 import { breakStaleLock, withFileLock } from './file/file-lock.js';
+import { TagEntries } from './file/tag-entries.js';
 import { isErrno, unlinkIfPresent, writeFileAtomic } from './file/fs-helpers.js';
 
 export interface FileStoreOptions {
@@ -36,6 +37,7 @@ export class FileStore implements SessionStore {
   private readonly timer: NodeJS.Timeout | undefined;
   private dirReady: Promise<unknown> | undefined;
   private pruning: Promise<number> | undefined;
+  private readonly tagEntries: TagEntries;
 
   constructor(options: FileStoreOptions) {
     if (typeof options?.dir !== 'string' || options.dir === '') {
@@ -46,6 +48,7 @@ export class FileStore implements SessionStore {
       throw new TypeError(`FileStore pruneIntervalMs must be a whole number of ms from 0 (off) to ${MAX_INTERVAL_MS}; got ${interval}.`);
     }
     this.dir = resolve(options.dir); // a later process.chdir() must not move the sessions
+    this.tagEntries = new TagEntries(join(this.dir, 'tags'), (id) => this.read(id, Date.now()));
     if (interval > 0) {
       this.timer = setInterval(() => {
         this.prune().catch((error: unknown) =>
@@ -73,7 +76,9 @@ export class FileStore implements SessionStore {
       return true;
     };
     // A brand-new id has nothing to compare with: the atomic rename is enough, no lock needed.
-    if (ifVersion === undefined) return this.inDir(write);
+    // Its tag entry comes after the record, an existing id's before it (see TagEntries).
+    if (ifVersion === undefined) return this.inDir(write).then((done) => this.entered(session.tag, id, done));
+    await this.entered(session.tag, id, true);
     return this.locked(id, async () => {
       const current = await this.read(id, Date.now());
       return current?.version === ifVersion && write(); // missing counts as a conflict: a logout sticks
@@ -101,9 +106,21 @@ export class FileStore implements SessionStore {
     });
   }
 
+  /** The tag's live sessions, from its own directory of entries (see TagEntries). */
+  findTagged(tag: string): Promise<TaggedSession[]> {
+    return this.tagEntries.find(tag);
+  }
+
   /** Deletes expired and unreadable sessions, stale locks and crash leftovers; resolves how many sessions went. One run at a time. */
   prune(): Promise<number> {
-    return (this.pruning ??= this.sweep().finally(() => (this.pruning = undefined)));
+    // Tag entries after the sweep, which removes the sessions that make them stale.
+    const run = () => this.sweep().then(async (removed) => (await this.tagEntries.prune(), removed));
+    return (this.pruning ??= run().finally(() => (this.pruning = undefined)));
+  }
+
+  private async entered<R>(tag: string | undefined, id: string, result: R): Promise<R> {
+    if (tag !== undefined) await this.inDir(() => this.tagEntries.add(tag, id));
+    return result;
   }
 
   async close(): Promise<void> {
@@ -128,8 +145,8 @@ export class FileStore implements SessionStore {
     return file && file.deadline > now && file.session.expiresAt > now ? file.session : undefined;
   }
 
-  private write(id: string, { data, flash, createdAt, expiresAt, version, idleMs, movedTo }: StoredSession, deadline: number): Promise<void> {
-    const file: SessionFile = { deadline, session: { data, flash, createdAt, expiresAt, version, idleMs, movedTo } };
+  private write(id: string, { data, flash, createdAt, expiresAt, version, idleMs, tag, device, movedTo }: StoredSession, deadline: number): Promise<void> {
+    const file: SessionFile = { deadline, session: { data, flash, createdAt, expiresAt, version, idleMs, tag, device, movedTo } };
     return writeFileAtomic(this.path(id, 'json'), JSON.stringify(file));
   }
 

@@ -149,9 +149,11 @@ describe.each(BACKENDS)('TypeOrmStore on %s', (_label, open) => {
       createdAt: { type: 'bigint', primary: false, nullable: false },
       expiresAt: { type: 'bigint', primary: false, nullable: false },
       userId: { type: expect.stringMatching(/^(varchar|character varying)$/), primary: false, nullable: true },
+      tag: { type: expect.stringMatching(/^(varchar|character varying)$/), primary: false, nullable: true },
     });
     expect(table.indices.map((index) => [index.name, index.columnNames]).sort()).toEqual([
       ['IDX_sessions_expiresAt', ['expiresAt']],
+      ['IDX_sessions_tag', ['tag']],
       ['IDX_sessions_userId', ['userId']],
     ]);
     await dataSource.undoLastMigration();

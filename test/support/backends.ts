@@ -5,7 +5,7 @@ import { Cluster, Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { FileStore, MemoryStore, type SessionStore } from '../../lib/index.js';
 import { RedisStore } from '../../lib/redis.js';
-import { CreateSessionTable, SessionEntity, TypeOrmStore } from '../../lib/typeorm.js';
+import { AddSessionTag, CreateSessionTable, SessionEntity, TypeOrmStore } from '../../lib/typeorm.js';
 import { databaseUrl } from './postgres.js';
 import { clusterNodes, redisUrl } from './redis.js';
 
@@ -31,6 +31,7 @@ async function openTypeOrm(options: ConstructorParameters<typeof DataSource>[0])
   const dataSource = await new DataSource({ ...options, entities: [SessionEntity] } as ConstructorParameters<typeof DataSource>[0]).initialize();
   const runner = dataSource.createQueryRunner();
   if (!(await runner.hasTable('sessions'))) await new CreateSessionTable().up(runner);
+  await new AddSessionTag().up(runner); // a table an older run left behind gets the tag column
   await runner.release();
   return { store: new TypeOrmStore({ dataSource }), close: () => dataSource.destroy() };
 }

@@ -3,7 +3,8 @@ import { MIGRATION_TIMESTAMP, sessionIndexOptions, sessionTableOptions } from '.
 
 /**
  * Creates the `sessions` table TypeOrmStore uses, with indexes on `expiresAt`
- * (pruning) and `userId`; `down` drops it. Portable: built with TypeORM's
+ * (pruning), `userId` and `tag` (`UserSessions`); `down` drops it. Tables
+ * made before the `tag` column existed get it from `AddSessionTag`. Portable: built with TypeORM's
  * Table/TableIndex API, tested on SQLite (better-sqlite3) and PostgreSQL.
  *
  * Add it to your DataSource's `migrations`, or write a copy into your project

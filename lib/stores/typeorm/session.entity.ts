@@ -48,4 +48,9 @@ export class SessionEntity {
   @Index(SESSION_INDEX_NAMES.userId)
   @Column({ name: 'userId', type: 'varchar', length: 255, nullable: true })
   userId!: string | null;
+
+  /** The user `session.tag(userId)` tagged the session with (the AddSessionTag migration adds it); indexed for `UserSessions`. */
+  @Index(SESSION_INDEX_NAMES.tag)
+  @Column({ name: 'tag', type: 'varchar', length: 255, nullable: true })
+  tag!: string | null;
 }

@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { SESSION_TABLE_NAME } from '../../../bin/session-table.js';
 import { isSessionId } from '../../http/session-id.js';
-import { isStoredSession, type SessionStore, type StoreDestroyOptions, type StoreSetOptions, type StoredSession } from '../session-store.js';
+import { isStoredSession, type SessionStore, type StoreDestroyOptions, type StoreSetOptions, type StoredSession, type TaggedSession } from '../session-store.js';
+import { TagColumn } from './tag-column.js';
 
 export interface TypeOrmStoreOptions {
   /**
@@ -34,11 +35,13 @@ export class TypeOrmStore implements SessionStore {
   private readonly dataSource: DataSource;
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly logger = new Logger(TypeOrmStore.name);
+  private readonly tagColumn: TagColumn;
   private pruning = false;
 
   constructor(options: TypeOrmStoreOptions) {
     if (!options?.dataSource) throw new TypeError('TypeOrmStore needs { dataSource }: a TypeORM DataSource whose database has the sessions table.');
     this.dataSource = options.dataSource;
+    this.tagColumn = new TagColumn(this.dataSource);
     const interval = options.pruneIntervalMs ?? 600_000;
     if (!Number.isInteger(interval) || interval < 0 || interval > 2 ** 31 - 1) {
       throw new TypeError(`TypeOrmStore pruneIntervalMs must be a whole number of ms (0 disables pruning); got ${options.pruneIntervalMs}.`);
@@ -58,13 +61,16 @@ export class TypeOrmStore implements SessionStore {
 
   async set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
     if (!isSessionId(id)) throw new TypeError('TypeOrmStore refuses to store a session under an id that is not a session id.');
+    const { data, flash, idleMs, tag, device, movedTo } = session;
+    if (tag !== undefined) await this.tagColumn.require();
     const values = {
-      // A lifetime of its own rides with the data: no column for it, so no migration.
-      data: JSON.stringify({ data: session.data, flash: session.flash, idleMs: session.idleMs, movedTo: session.movedTo }),
+      // A lifetime, tag and device of its own ride with the data; the tag is also a column, written in the same statement, for findTagged.
+      data: JSON.stringify({ data, flash, idleMs, tag, device, movedTo }),
       version: session.version,
       createdAt: session.createdAt,
       expiresAt: session.expiresAt,
-      userId: userIdOf(session.data),
+      userId: userIdOf(data),
+      ...(tag !== undefined || (await this.tagColumn.present()) ? { tag: tag ?? null } : {}),
     };
     const qb = this.dataSource.createQueryBuilder();
     if (options.ifVersion !== undefined) {
@@ -116,6 +122,20 @@ export class TypeOrmStore implements SessionStore {
     return result.affected ?? 0;
   }
 
+  /** The user's live sessions: one query through the `tag` index, the row itself being the index entry. */
+  async findTagged(tag: string): Promise<TaggedSession[]> {
+    await this.tagColumn.require();
+    const qb = this.dataSource.createQueryBuilder();
+    const where = `${qb.escape('tag')} = :tag AND ${qb.escape('expiresAt')} > :now`;
+    const rows = await explained(this.select(qb).addSelect(qb.escape('id'), 'id').where(where, { tag, now: Date.now() }).getRawMany<SessionRow & { id: string }>());
+    const found: TaggedSession[] = [];
+    for (const row of rows) {
+      const session = toSession(row, Date.now());
+      if (session?.tag === tag && session.movedTo === undefined) found.push({ id: row.id, session });
+    }
+    return found;
+  }
+
   async prune(): Promise<number> {
     const qb = this.dataSource.createQueryBuilder();
     const result = await explained(qb.delete().from(SESSION_TABLE_NAME).where(`${qb.escape('expiresAt')} <= :now`, { now: Date.now() }).execute());
@@ -163,7 +183,7 @@ async function explained<T>(query: Promise<T>): Promise<T> {
 
 /** A row as a StoredSession, or undefined when it is expired or does not parse. */
 function toSession(row: SessionRow, now: number): StoredSession | undefined {
-  let parsed: { data?: unknown; flash?: unknown; idleMs?: unknown; movedTo?: unknown };
+  let parsed: { data?: unknown; flash?: unknown; idleMs?: unknown; tag?: unknown; device?: unknown; movedTo?: unknown };
   try {
     parsed = JSON.parse(row.data) as typeof parsed;
   } catch {
@@ -176,6 +196,8 @@ function toSession(row: SessionRow, now: number): StoredSession | undefined {
     expiresAt: Number(row.expiresAt),
     version: Number(row.version),
     ...(parsed?.idleMs === undefined ? {} : { idleMs: parsed.idleMs }),
+    ...(parsed?.tag === undefined ? {} : { tag: parsed.tag }),
+    ...(parsed?.device === undefined ? {} : { device: parsed.device }),
     ...(parsed?.movedTo === undefined ? {} : { movedTo: parsed.movedTo }),
   };
   return isStoredSession(session) && session.expiresAt > now ? session : undefined;
