@@ -4,8 +4,9 @@ import { SessionError } from '../errors/session.error.js';
 import { isSessionId } from '../http/session-id.js';
 import { LuaScript } from './redis/lua-script.js';
 import { COMPARE_AND_SET, DESTROY_IF_VERSION, RECORD_HEADER, TOUCH } from './redis/redis-scripts.js';
+import { RedisTagIndex } from './redis/tag-index.js';
 import { WriteCoalescer } from './redis/write-coalescer.js';
-import { isStoredSession, serializeSession, type SessionStore, type StoreDestroyOptions, type StoreSetOptions, type StoredSession } from './session-store.js';
+import { isStoredSession, serializeSession, type SessionStore, type StoreDestroyOptions, type StoreSetOptions, type StoredSession, type TaggedSession } from './session-store.js';
 
 interface PrefixOption {
   /** Prepended to every session id to make its key. @default 'sess:' */
@@ -54,6 +55,7 @@ export class RedisStore implements SessionStore {
   private connected: Client | undefined;
   private coalescer: WriteCoalescer | undefined;
   private closed = false;
+  private readonly tags: RedisTagIndex;
 
   constructor(private readonly options: RedisStoreOptions) {
     const given = options as Partial<{ client: unknown; url: unknown; connection: unknown; prefix: unknown }>;
@@ -69,6 +71,7 @@ export class RedisStore implements SessionStore {
       throw new SessionConfigError(`RedisStore prefix must be a string such as 'sess:'; got ${typeof given.prefix}.`);
     }
     this.prefix = options.prefix ?? 'sess:';
+    this.tags = new RedisTagIndex(this.prefix, (command) => this.send(command));
     this.ownsClient = !('client' in options && options.client);
     if ('client' in options && options.client) this.client = Promise.resolve(this.adopt(options.client));
   }
@@ -84,11 +87,15 @@ export class RedisStore implements SessionStore {
     const key = this.key(id);
     const json = serialize(session);
     const ttlMs = toTtl(options.ttlMs);
-    const ifVersion = options.ifVersion;
+    const { ifVersion } = options;
+    const { tag } = session;
+    // A new id's tag entry after its first write, an existing id's before its compare-and-set (see RedisTagIndex).
     if (ifVersion === undefined) {
       await this.send((client) => client.set(key, json, 'PX', ttlMs));
+      if (tag !== undefined) await this.tags.add(tag, id, ttlMs);
       return true;
     }
+    if (tag !== undefined) await this.tags.add(tag, id, ttlMs);
     const deadline = this.deadline();
     let written: unknown;
     try {
@@ -117,7 +124,13 @@ export class RedisStore implements SessionStore {
     if (!Number.isSafeInteger(expiresAt)) throw new TypeError(`RedisStore.touch needs expiresAt in whole epoch ms; got ${expiresAt}.`);
     const key = this.key(id);
     const ttlMs = toTtl(expiresAt - Date.now());
-    await this.send((client) => TOUCH_SCRIPT.run(client, key, [String(expiresAt), ttlMs]));
+    const touched = await this.send((client) => TOUCH_SCRIPT.run(client, key, [String(expiresAt), ttlMs]));
+    if (typeof touched === 'string' && touched.startsWith('"')) await this.tags.add(JSON.parse(touched) as string, id, ttlMs); // tagged: its entry lives on too
+  }
+
+  /** The tag's live sessions: one sorted set per tag, then a GET per entry (see RedisTagIndex); no scan of the keyspace. */
+  findTagged(tag: string): Promise<TaggedSession[]> {
+    return this.tags.find(tag, (id) => this.get(id));
   }
 
   /**
@@ -213,13 +226,16 @@ export class RedisStore implements SessionStore {
   }
 }
 
-/** Fixed field order: the Lua scripts read version and expiresAt from this header (the module builds its records in it). */
+/** Fixed field order: the Lua scripts read version, expiresAt and the tag from this header (the module builds its records in it). */
 function serialize(session: StoredSession): string {
   const json = serializeSession(session);
-  if (RECORD_HEADER.test(json)) return json;
-  const { version, expiresAt, createdAt, data, flash, idleMs, movedTo } = session;
-  return JSON.stringify({ version, expiresAt, createdAt, data, flash, idleMs, movedTo });
+  if (RECORD_HEADER.test(json) && (session.tag === undefined || TAGGED_HEADER.test(json))) return json;
+  const { version, expiresAt, tag, createdAt, data, flash, idleMs, device, movedTo } = session;
+  return JSON.stringify({ version, expiresAt, tag, createdAt, data, flash, idleMs, device, movedTo });
 }
+
+/** A tagged record's header: TOUCH finds the tag right after expiresAt. */
+const TAGGED_HEADER = /^\{"version":\d+,"expiresAt":-?\d+,"tag":"/;
 
 function parseReply(json: string | null): StoredSession | undefined {
   if (typeof json !== 'string' || !RECORD_HEADER.test(json)) return undefined;

@@ -5,8 +5,8 @@
  * anchored pattern instead of decoding the whole record, and nothing is
  * re-encoded (a cjson round trip would turn `[]` into `{}` and round numbers
  * to 14 significant digits).
- * Both reply with the integers 1 (done) or 0 (nothing done), which read the
- * same under RESP2 and RESP3.
+ * They reply with the integers 1 (done) or 0 (nothing done), which read the
+ * same under RESP2 and RESP3 (TOUCH may answer a tag instead of 1).
  */
 
 /**
@@ -33,13 +33,26 @@ redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1
 `;
 
-/** ARGV: new expiresAt, ttl in ms. Rewrites expiresAt in place and the key's TTL; a missing key stays missing. */
+/**
+ * ARGV: new expiresAt, ttl in ms. Rewrites expiresAt in place and the key's
+ * TTL; a missing key stays missing. A tagged record (its tag follows
+ * expiresAt) answers its tag as the JSON string it is stored as, so
+ * RedisStore can extend the tag's index entry too.
+ */
 export const TOUCH = `
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
 local _, stop, head = string.find(current, '^({"version":%d+,"expiresAt":)%-?%d+')
 if not stop then return 0 end
 redis.call('SET', KEYS[1], head .. ARGV[1] .. string.sub(current, stop + 1), 'PX', ARGV[2])
+if string.sub(current, stop + 1, stop + 8) ~= ',"tag":"' then return 1 end
+local i = stop + 9
+while i <= #current do
+  local c = string.byte(current, i)
+  if c == 92 then i = i + 2
+  elseif c == 34 then return string.sub(current, stop + 8, i)
+  else i = i + 1 end
+end
 return 1
 `;
 
