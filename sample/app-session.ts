@@ -3,8 +3,11 @@
  * path (`'user.name'`, `'cart.items'`) and its value type compile-time checked.
  */
 export interface AppSession {
-  /** Set on sign-in; its presence is what "signed in" means. */
-  user?: { name: string; signedInAt: number };
+  /**
+   * Set on sign-in; its presence is what "signed in" means. `id` is what the
+   * session is tagged with (`session.tag(id)`), so "Your devices" finds it.
+   */
+  user?: { id: string; name: string; signedInAt: number; remembered?: boolean };
   /** The home page's visit counter (`increment`). */
   visits?: number;
   /** Product SKUs, one entry per item added (`push`). */

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { SessionModule } from '../lib/index.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CartModule } from './cart/cart.module.js';
+import { DevicesModule } from './devices/devices.module.js';
 import { SAMPLE_CONFIG, SampleConfigModule } from './config/sample-config.module.js';
 import { SessionBackend } from './config/session-backend.js';
 import { sessionOptions } from './config/session-options.js';
@@ -23,6 +24,7 @@ import { SessionInspectorModule } from './session-inspector/session-inspector.mo
     LayoutModule,
     HomeModule,
     AuthModule,
+    DevicesModule,
     CartModule,
     PreferencesModule,
     SessionInspectorModule,

@@ -42,6 +42,11 @@ export class UserSessions {
     this.session = session;
   }
 
+  /** Whether this session's store can find a user's sessions: false for a CookieStore or NullStore (their methods then throw). */
+  get supported(): boolean {
+    return this.session.taggable;
+  }
+
   /** The same, for the named session `name` (`@Session('name')`). */
   of(name: string): UserSessions {
     return new UserSessions(this.config, name);
@@ -89,8 +94,8 @@ export class UserSessions {
 
   /** The tag's live sessions (markers and records tagged otherwise left out, whatever the store answered). */
   private async find(tag: string): Promise<TaggedSession[]> {
-    const { store, sealer, name, storeName } = this.session;
-    if (sealer || typeof store.findTagged !== 'function') throw new UserSessionsUnsupportedError(name, storeName);
+    const { store, taggable, name, storeName } = this.session;
+    if (!taggable || typeof store.findTagged !== 'function') throw new UserSessionsUnsupportedError(name, storeName);
     const found = await this.guarded(() => callStore(this.session, 'findTagged', () => store.findTagged!(tag)));
     const now = Date.now();
     return found.filter(({ session }) => isLive(session, now, this.session) && session.movedTo === undefined && session.tag === tag);

@@ -18,6 +18,8 @@ export class AccountController {
       visits: session.get('visits', 0),
       cartCount: session.get('cart.items', []).length,
       sessionId: session.id,
+      // setLifetime('30d') at sign-in: the session's own idle timeout, in days.
+      rememberedDays: user.remembered ? Math.round(session.lifetimeMs / 86_400_000) : 0,
     };
   }
 }

@@ -1,13 +1,18 @@
 import { Body, Controller, Get, Post, Redirect } from '@nestjs/common';
 // A real app imports these from 'nest-sessions' (not @nestjs/common's Session).
-import { Flash, Session, type FlashBag } from '../../lib/index.js';
+import { Flash, Session, UserSessions, type FlashBag } from '../../lib/index.js';
 import type { AppFlash, AppSession } from '../app-session.js';
 import { localPath } from '../common/local-path.js';
 import { Page } from '../layout/page.decorator.js';
-import { checkSignIn, DEMO_PASSWORD } from './sign-in.form.js';
+import { checkSignIn, DEMO_PASSWORD, userIdOf } from './sign-in.form.js';
+
+/** How long a "remember me" sign-in lasts without a visit; others end after the module's 2 hours. */
+export const REMEMBER_FOR = '30d';
 
 @Controller()
 export class AuthController {
+  constructor(private readonly userSessions: UserSessions) {}
+
   /** The form. After a failed attempt it shows the flashed errors and the old input, once. */
   @Get('sign-in')
   @Page('sign-in')
@@ -28,8 +33,12 @@ export class AuthController {
       return { url: '/sign-in' };
     }
     await session.regenerate(); // a new id for the signed-in session: no session fixation (the cart comes along)
-    session.set('user.name', result.name);
-    session.set('user.signedInAt', Date.now());
+    const id = userIdOf(result.name);
+    session.set('user', { id, name: result.name, signedInAt: Date.now(), remembered: result.remember });
+    // Tagged with the user, so "Your devices" lists it (a CookieStore cannot: its sessions live in the browsers).
+    if (this.userSessions.supported) session.tag(id);
+    // Remembered: its own idle timeout and a cookie that outlives the browser; otherwise the module's 2 hours.
+    session.setLifetime(result.remember ? REMEMBER_FOR : null);
     flash.set('success', `Welcome, ${result.name}! You are signed in.`);
     return { url: localPath(session.pop('returnTo'), '/account') };
   }

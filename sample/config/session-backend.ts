@@ -63,11 +63,13 @@ export class SessionBackend implements OnApplicationShutdown {
   }
 }
 
-/** Opens the database and creates the sessions table on first start, through the library's migration. */
+/** Opens the database and creates the sessions table on first start, through the library's migrations. */
 async function openDatabase(options: DataSourceOptions): Promise<DataSource> {
   const { DataSource } = await import('typeorm');
-  const { CreateSessionTable, SessionEntity } = await import('../../lib/typeorm.js');
-  const dataSource = await new DataSource({ ...options, entities: [SessionEntity], migrations: [CreateSessionTable] } as DataSourceOptions).initialize();
+  const { AddSessionTag, CreateSessionTable, SessionEntity } = await import('../../lib/typeorm.js');
+  // AddSessionTag gives a table made by an older version the tag column "Your devices" needs; new tables have it.
+  const migrations = [CreateSessionTable, AddSessionTag];
+  const dataSource = await new DataSource({ ...options, entities: [SessionEntity], migrations } as DataSourceOptions).initialize();
   const ran = await dataSource.runMigrations({ transaction: 'each' });
   if (ran.length) new Logger('Sample').log(`Created the sessions table (migration ${ran.map((m) => m.name).join(', ')}).`);
   return dataSource;

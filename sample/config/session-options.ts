@@ -27,6 +27,8 @@ export function sessionOptions(config: SampleConfig, backend: SessionBackend): S
     store: backend.store,
     cookie: { name: SESSIONS.default.cookie, sameSite: 'lax' },
     idleTimeout: SESSIONS.default.idleTimeout,
+    // "Your devices" shows the browser and IP each session was created from.
+    captureDevice: true,
     sessions: {
       prefs: { store: new CookieStore(), cookie: { name: SESSIONS.prefs.cookie }, idleTimeout: SESSIONS.prefs.idleTimeout },
     },

@@ -24,7 +24,7 @@ describe('the sample app (Express, default SQLite store) over real HTTP', () => 
   it('creates its SQLite file through the migration and says which store it uses', () => {
     expect(existsSync(join(sample.dataDir, 'sessions.sqlite'))).toBe(true);
     const logs = sample.logger.lines.map((line) => line.message);
-    expect(logs).toContainEqual(expect.stringMatching(/Created the sessions table \(migration CreateSessionTable\d+\)/));
+    expect(logs).toContainEqual(expect.stringMatching(/Created the sessions table \(migration CreateSessionTable\d+, AddSessionTag\d+\)/));
     expect(logs).toContainEqual(expect.stringMatching(/Sessions are stored in TypeOrmStore on SQLite .*sessions\.sqlite.*SESSION_STORE=sqlite/));
   });
 

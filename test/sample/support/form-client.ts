@@ -14,7 +14,11 @@ export interface Page {
 export class FormClient {
   readonly cookies = new Map<string, string>();
 
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    /** Sent with every request, as a browser sends its User-Agent. */
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   get(path: string): Promise<Page> {
     return this.send('GET', path);
@@ -41,6 +45,7 @@ export class FormClient {
       method,
       redirect: 'manual',
       headers: {
+        ...this.headers,
         ...(cookie ? { cookie } : {}),
         ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
       },
