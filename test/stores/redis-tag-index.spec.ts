@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
+import { Redis as Redis6 } from 'ioredis6';
 import { RedisStore } from '../../lib/redis.js';
 import { clusterNodes, redisUrl } from '../support/redis.js';
 import { newId, record } from './store-conformance.js';
@@ -8,14 +9,17 @@ const MINUTE = 60_000;
 /** RedisTagIndex's margin past a session's deadline. */
 const MARGIN = 60_000;
 
-describe("RedisStore's tag index", () => {
+describe.each([
+  ['ioredis 5', () => new Redis(redisUrl())],
+  ['ioredis 6, RESP3 replies mapped', () => new Redis6(redisUrl(), { protocol: 3, replyMapping: 'resp3' }) as unknown as Redis],
+] as const)("RedisStore's tag index over %s", (_label, makeClient) => {
   let client: Redis;
   let store: RedisStore;
   let monitored: Redis;
   let monitor: Redis;
 
   beforeAll(async () => {
-    client = new Redis(redisUrl());
+    client = makeClient();
     store = new RedisStore({ client });
     monitored = new Redis(redisUrl());
     monitor = await monitored.monitor();
@@ -52,7 +56,7 @@ describe("RedisStore's tag index", () => {
     await store.set(b, record({ tag }), { ttlMs: 5 * MINUTE });
     const key = `sess:tag:${tag}`;
     expect(await client.type(key)).toBe('zset');
-    const scores = Object.fromEntries(chunk(await client.zrange(key, 0, -1, 'WITHSCORES')));
+    const scores = Object.fromEntries(chunk((await client.zrange(key, 0, -1, 'WITHSCORES')) as unknown[]));
     expect(Number(scores[a]) - Date.now()).toBeGreaterThan(MINUTE + MARGIN - 5_000);
     expect(Number(scores[b]) - Date.now()).toBeLessThanOrEqual(5 * MINUTE + MARGIN + 1_000);
     const pttl = await client.pttl(key);
@@ -105,9 +109,11 @@ describe("RedisStore's tag index", () => {
   });
 });
 
-function chunk(flat: string[]): [string, string][] {
+/** ZRANGE … WITHSCORES as pairs: flat under RESP2, already pairs when RESP3 replies are mapped. */
+function chunk(flat: unknown[]): [string, string][] {
+  if (Array.isArray(flat[0])) return flat as [string, string][];
   const pairs: [string, string][] = [];
-  for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
+  for (let i = 0; i < flat.length; i += 2) pairs.push([String(flat[i]), String(flat[i + 1])]);
   return pairs;
 }
 
