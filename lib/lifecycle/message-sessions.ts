@@ -20,6 +20,8 @@ import { SessionCommitter } from './session-committer.js';
  * session, a new id, a new lifetime) is refused. Failures reach the client
  * as a `WsException`; nothing on this path throws into the process.
  */
+const NO_REQUEST = Object.freeze({ headers: Object.freeze({}) });
+
 @Injectable()
 export class MessageSessions {
   private readonly logger = new Logger('SessionModule');
@@ -30,7 +32,8 @@ export class MessageSessions {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler, facts: HandlerFacts): Observable<unknown> {
-    if (facts.names.length === 0) return next.handle();
+    // A handler that loads nothing still runs in the async context: a service's current() answers undefined there.
+    if (facts.names.length === 0) return runWithSessions(new RequestSessions(NO_REQUEST, true), () => next.handle());
     return defer(() => this.load(context.getArgByIndex(0), facts.names)).pipe(mergeMap((sessions) => this.serve(sessions, next)));
   }
 

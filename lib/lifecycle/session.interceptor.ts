@@ -27,8 +27,8 @@ interface PlatformResponse {
  * exception layer (503 for a store outage), where the app's filters shape it.
  * A route that uses no session passes straight through. GraphQL resolvers
  * and gateway handlers have rules of their own (ResolverSessions,
- * MessageSessions); the handler runs with its sessions as the current ones,
- * for `SessionManager.current()`.
+ * MessageSessions). With `asyncContext`, the handler runs with its sessions
+ * as the current ones, for `SessionManager.current()`.
  */
 @Injectable()
 export class SessionInterceptor implements NestInterceptor {
@@ -64,7 +64,7 @@ export class SessionInterceptor implements NestInterceptor {
   }
 
   private handle(facts: HandlerFacts, sessions: RequestSessions, response: PlatformResponse, handler: CallHandler): Observable<unknown> {
-    const next = { handle: () => runWithSessions(sessions, () => handler.handle()) };
+    const next = this.manager.asyncContext ? { handle: () => runWithSessions(sessions, () => handler.handle()) } : handler;
     if (facts.render && this.manager.viewLocals) exposeToViews(response, sessions.named(DEFAULT_SESSION_NAME)!.session, this.manager.viewLocals);
     // The view reads the session after the handler: the response commits.
     if (facts.render) {
