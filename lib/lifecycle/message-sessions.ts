@@ -1,5 +1,5 @@
 import { HttpException, Injectable, Logger, type CallHandler, type ExecutionContext } from '@nestjs/common';
-import { catchError, concat, concatMap, defer, EMPTY, from, ignoreElements, mergeMap, type Observable } from 'rxjs';
+import { catchError, concat, concatMap, defer, from, ignoreElements, mergeMap, type Observable } from 'rxjs';
 import { runWithSessions } from '../contexts/current-sessions.js';
 import { assertSocketCanSave, changedBySocket } from '../contexts/socket-writes.js';
 import { toWsException } from '../contexts/ws-client-error.js';
@@ -11,6 +11,9 @@ import { SessionManager } from '../session-manager.js';
 import type { HandlerFacts } from './handler-facts.js';
 import { SessionCommitter } from './session-committer.js';
 
+/** Where a handler that loads no session runs: nothing to read a cookie from. */
+const NO_REQUEST = Object.freeze({ headers: Object.freeze({}) });
+
 /**
  * Sessions in `@SubscribeMessage` handlers: the session the handshake's
  * cookie names, read from the store for each message (nothing is cached on
@@ -20,8 +23,6 @@ import { SessionCommitter } from './session-committer.js';
  * session, a new id, a new lifetime) is refused. Failures reach the client
  * as a `WsException`; nothing on this path throws into the process.
  */
-const NO_REQUEST = Object.freeze({ headers: Object.freeze({}) });
-
 @Injectable()
 export class MessageSessions {
   private readonly logger = new Logger('SessionModule');
