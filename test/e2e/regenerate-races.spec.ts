@@ -6,7 +6,8 @@ import { PLATFORMS, startApp, type RunningApp } from '../support/platforms.js';
 import { RegenerateRacesController } from './fixtures/regenerate-races.controller.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const RUNS = 3;
+/** Runs per race; raise it (RACE_RUNS=50) to measure rather than to check. */
+const RUNS = Number(process.env.RACE_RUNS ?? 3);
 
 /**
  * Issue 20's first two races, on every server store and both adapters: a
