@@ -190,7 +190,7 @@ export class SessionManager implements OnModuleDestroy {
 
   private wrap(config: ResolvedSession, state: SessionState, socket = false): LoadedSession {
     // A socket message is not a page view: flash stays readable and waits for the next HTTP request.
-    if (socket) (state.flash as { loadedKeys: readonly string[] }).loadedKeys = [];
+    if (socket) state.keepIncomingFlash();
     return { config, state, session: new Session(state, config) };
   }
 
