@@ -57,9 +57,8 @@ export class SessionInterceptor implements NestInterceptor {
     const response = context.getArgByIndex<PlatformResponse>(1);
     const sessions = requestSessions(request);
     const loads = facts.names.map((name) => this.manager.loadInto(sessions, name));
-    if (loads.some((load) => load instanceof Promise)) {
-      return from(Promise.all(loads)).pipe(mergeMap(() => this.handle(facts, sessions, response, next)));
-    }
+    const waiting = loads.length === 1 ? loads[0] : loads.some((load) => load instanceof Promise) ? Promise.all(loads) : undefined;
+    if (waiting instanceof Promise) return from(waiting).pipe(mergeMap(() => this.handle(facts, sessions, response, next)));
     return this.handle(facts, sessions, response, next);
   }
 
