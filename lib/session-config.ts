@@ -51,6 +51,8 @@ export interface ResolvedConfig {
   readonly sessions: ReadonlyMap<string, ResolvedSession>;
   readonly maxCommitAttempts: number;
   readonly viewLocals: Required<ViewLocalsOptions> | false;
+  /** `sessionManager.current()` without a request works: handlers run in AsyncLocalStorage. */
+  readonly asyncContext: boolean;
 }
 
 /** Turns module options into a checked configuration; every refusal says how to fix it. */
@@ -86,7 +88,7 @@ export function resolveConfig(options: SessionModuleOptions, defaultStore: Sessi
     throw new SessionConfigError(`"maxCommitAttempts" must be a whole number of at least 1; got ${maxCommitAttempts}.`);
   }
   const viewLocals = options.viewLocals === false ? false : { session: 'session', flash: 'flash', ...options.viewLocals };
-  return { sessions, maxCommitAttempts, viewLocals };
+  return { sessions, maxCommitAttempts, viewLocals, asyncContext: options.asyncContext === true };
 }
 
 function resolveSecrets(secret: unknown): string[] {

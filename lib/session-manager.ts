@@ -41,6 +41,11 @@ export class SessionManager implements OnModuleDestroy {
     return this.config.viewLocals;
   }
 
+  /** @internal Whether handlers run in AsyncLocalStorage, for `current()` (module option `asyncContext`). */
+  get asyncContext(): boolean {
+    return this.config.asyncContext;
+  }
+
   /** The names of every configured session, `'default'` first. */
   get names(): string[] {
     return [...this.config.sessions.keys()];
@@ -76,14 +81,21 @@ export class SessionManager implements OnModuleDestroy {
    * The session `name` (default: `'default'`) of the request being served,
    * from anywhere in its handler's call stack (a service called by a
    * controller, a resolver or a gateway handler), or undefined outside one or
-   * when the handler loaded no such session. With a request: the session
-   * that request has loaded.
+   * when the handler loaded no such session. Needs the module option
+   * `asyncContext: true` (gateway handlers have it regardless). With a
+   * request: the session that request has loaded.
    */
   current<T extends object = any, F extends object = any>(name?: string): Session<T, F> | undefined;
   current<T extends object = any, F extends object = any>(request: object, name?: string): Session<T, F> | undefined;
   current(requestOrName?: object | string, name = DEFAULT_SESSION_NAME): Session | undefined {
     if (requestOrName === undefined || typeof requestOrName === 'string') {
-      return currentSessions()?.named(requestOrName ?? DEFAULT_SESSION_NAME)?.session;
+      const sessions = currentSessions();
+      if (!sessions && !this.config.asyncContext) {
+        throw new SessionConfigError(
+          'sessionManager.current() without a request needs SessionModule.forRoot({ asyncContext: true }), which runs handlers in AsyncLocalStorage (off by default: before Node 24 it costs every promise a hook). Or pass the request: current(request, name).',
+        );
+      }
+      return sessions?.named(requestOrName ?? DEFAULT_SESSION_NAME)?.session;
     }
     return requestSessionsIfAny(requestOrName)?.named(name)?.session;
   }
@@ -178,7 +190,7 @@ export class SessionManager implements OnModuleDestroy {
 
   private wrap(config: ResolvedSession, state: SessionState, socket = false): LoadedSession {
     // A socket message is not a page view: flash stays readable and waits for the next HTTP request.
-    if (socket) (state.flash as { loadedKeys: readonly string[] }).loadedKeys = [];
+    if (socket) state.keepIncomingFlash();
     return { config, state, session: new Session(state, config) };
   }
 

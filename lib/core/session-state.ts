@@ -11,7 +11,7 @@ export interface FlashState {
   /** `flash.now()` values: this request only. */
   now: Record<string, unknown>;
   /** Keys the store held at load: these are consumed (aged out) by this request. */
-  readonly loadedKeys: readonly string[];
+  loadedKeys: readonly string[];
   /** `clear()` was called: nothing from before survives, even on replay. */
   cleared: boolean;
 }
@@ -88,6 +88,11 @@ export class SessionState {
     this.accessed = true;
     this.createdAt = now;
     this.expiresAt = initialExpiry;
+  }
+
+  /** Flash read here is not used up: it waits for the next page view (a socket message is none). */
+  keepIncomingFlash(): void {
+    this.flash.loadedKeys = [];
   }
 
   /** Drop all data and flash (the id is kept). The tag is not data: its operations stay, for replay. */

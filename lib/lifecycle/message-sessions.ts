@@ -1,5 +1,5 @@
 import { HttpException, Injectable, Logger, type CallHandler, type ExecutionContext } from '@nestjs/common';
-import { catchError, concat, concatMap, defer, EMPTY, from, ignoreElements, mergeMap, type Observable } from 'rxjs';
+import { catchError, concat, concatMap, defer, from, ignoreElements, mergeMap, type Observable } from 'rxjs';
 import { runWithSessions } from '../contexts/current-sessions.js';
 import { assertSocketCanSave, changedBySocket } from '../contexts/socket-writes.js';
 import { toWsException } from '../contexts/ws-client-error.js';
@@ -10,6 +10,9 @@ import { RequestSessions } from '../request-sessions.js';
 import { SessionManager } from '../session-manager.js';
 import type { HandlerFacts } from './handler-facts.js';
 import { SessionCommitter } from './session-committer.js';
+
+/** Where a handler that loads no session runs: nothing to read a cookie from. */
+const NO_REQUEST = Object.freeze({ headers: Object.freeze({}) });
 
 /**
  * Sessions in `@SubscribeMessage` handlers: the session the handshake's
@@ -30,7 +33,8 @@ export class MessageSessions {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler, facts: HandlerFacts): Observable<unknown> {
-    if (facts.names.length === 0) return next.handle();
+    // A handler that loads nothing still runs in the async context: a service's current() answers undefined there.
+    if (facts.names.length === 0) return runWithSessions(new RequestSessions(NO_REQUEST, true), () => next.handle());
     return defer(() => this.load(context.getArgByIndex(0), facts.names)).pipe(mergeMap((sessions) => this.serve(sessions, next)));
   }
 

@@ -44,7 +44,7 @@ export class ResolverSessions {
   }
 
   private serve(sessions: RequestSessions, next: CallHandler): Observable<unknown> {
-    return runWithSessions(sessions, () => next.handle());
+    return this.manager.asyncContext ? runWithSessions(sessions, () => next.handle()) : next.handle();
   }
 
   private rollBackOnServerError(sessions: RequestSessions, served: Observable<unknown>): Observable<unknown> {

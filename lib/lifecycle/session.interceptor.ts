@@ -27,8 +27,8 @@ interface PlatformResponse {
  * exception layer (503 for a store outage), where the app's filters shape it.
  * A route that uses no session passes straight through. GraphQL resolvers
  * and gateway handlers have rules of their own (ResolverSessions,
- * MessageSessions); the handler runs with its sessions as the current ones,
- * for `SessionManager.current()`.
+ * MessageSessions). With `asyncContext`, the handler runs with its sessions
+ * as the current ones, for `SessionManager.current()`.
  */
 @Injectable()
 export class SessionInterceptor implements NestInterceptor {
@@ -57,14 +57,13 @@ export class SessionInterceptor implements NestInterceptor {
     const response = context.getArgByIndex<PlatformResponse>(1);
     const sessions = requestSessions(request);
     const loads = facts.names.map((name) => this.manager.loadInto(sessions, name));
-    if (loads.some((load) => load instanceof Promise)) {
-      return from(Promise.all(loads)).pipe(mergeMap(() => this.handle(facts, sessions, response, next)));
-    }
+    const waiting = loads.length === 1 ? loads[0] : loads.some((load) => load instanceof Promise) ? Promise.all(loads) : undefined;
+    if (waiting instanceof Promise) return from(waiting).pipe(mergeMap(() => this.handle(facts, sessions, response, next)));
     return this.handle(facts, sessions, response, next);
   }
 
   private handle(facts: HandlerFacts, sessions: RequestSessions, response: PlatformResponse, handler: CallHandler): Observable<unknown> {
-    const next = { handle: () => runWithSessions(sessions, () => handler.handle()) };
+    const next = this.manager.asyncContext ? { handle: () => runWithSessions(sessions, () => handler.handle()) } : handler;
     if (facts.render && this.manager.viewLocals) exposeToViews(response, sessions.named(DEFAULT_SESSION_NAME)!.session, this.manager.viewLocals);
     // The view reads the session after the handler: the response commits.
     if (facts.render) {

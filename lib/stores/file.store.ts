@@ -1,11 +1,14 @@
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { isSessionId } from '../http/session-id.js';
-import { isStoredSession, type SessionStore, type StoreDestroyOptions, type StoreSetOptions, type StoredSession, type TaggedSession } from './session-store.js';
-import { breakStaleLock, withFileLock } from './file/file-lock.js';
+import { type SessionStore, type StoreDestroyOptions, type StoreSetOptions, type StoredSession, type TaggedSession } from './session-store.js';
+import { LockLostError, withFileLock, type Tenure, type TenureKind } from './file/file-lock.js';
+import { isErrno, writeFileAtomic } from './file/fs-helpers.js';
+import { newToken } from './file/holder.js';
+import { removeLeftovers } from './file/leftovers.js';
+import { parseSessionFile, serializeSessionFile } from './file/session-file.js';
 import { TagEntries } from './file/tag-entries.js';
-import { isErrno, unlinkIfPresent, writeFileAtomic } from './file/fs-helpers.js';
 
 export interface FileStoreOptions {
   /** Directory holding one `<id>.json` per session; created with mode 0700 if absent. Give it to this store alone. */
@@ -14,29 +17,30 @@ export interface FileStoreOptions {
   pruneIntervalMs?: number;
 }
 
-/** One session file: the record, plus the store's own deadline from `ttlMs` (the record's `expiresAt` is the manager's). */
-interface SessionFile {
-  deadline: number;
-  session: StoredSession;
-}
-
-/** Temp files and lock guards older than this belong to a writer that crashed. */
-const LEFTOVER_AGE_MS = 60_000;
 /** setInterval turns anything longer into 1 ms: refuse it rather than prune in a busy loop. */
 const MAX_INTERVAL_MS = 2 ** 31 - 1;
+/** A lock broken under us this many times in a row: we are too slow to hold one; fail (a 503) rather than loop. */
+const MAX_LOCK_LOSSES = 3;
+/** After a write finds a dead holder, look for the rest of what it left at most this often. */
+const SWEEP_AFTER_DEATH_MS = 1_000;
 
 /**
  * Sessions as files in one directory: survives restarts and is shared by every
  * process on the machine (cluster workers, several app instances) without a
- * database. Writes are atomic (temp file + rename); compare-and-set takes a
- * per-session lock file, so it stays correct across processes; expired files
- * are pruned on an unref'd timer, since a file system has no TTL of its own.
+ * database. Writes are atomic (temp file + rename). Compare-and-set holds a
+ * per-session lock and makes its change through it (see Tenure), so a writer
+ * whose lock was broken, being stopped or starved past STALE_LOCK_MS, can never
+ * overwrite a newer record; a lock whose holder died is broken at once, and
+ * the rest of what a dead writer left is swept soon after (names only).
+ * Expired files are pruned on an unref'd timer, since a file system has no TTL.
  */
 export class FileStore implements SessionStore {
   readonly dir: string;
   private readonly timer: NodeJS.Timeout | undefined;
   private dirReady: Promise<unknown> | undefined;
   private pruning: Promise<number> | undefined;
+  private sweeping: Promise<unknown> | undefined;
+  private lastSweep = 0;
   private readonly tagEntries: TagEntries;
 
   constructor(options: FileStoreOptions) {
@@ -50,11 +54,7 @@ export class FileStore implements SessionStore {
     this.dir = resolve(options.dir); // a later process.chdir() must not move the sessions
     this.tagEntries = new TagEntries(join(this.dir, 'tags'), (id) => this.read(id, Date.now()));
     if (interval > 0) {
-      this.timer = setInterval(() => {
-        this.prune().catch((error: unknown) =>
-          new Logger('SessionModule').error(`FileStore could not prune ${this.dir}: ${String(error)}`, (error as Error)?.stack),
-        );
-      }, interval);
+      this.timer = setInterval(() => this.prune().catch((error: unknown) => this.logFailure('prune', error)), interval);
       this.timer.unref();
     }
   }
@@ -71,38 +71,37 @@ export class FileStore implements SessionStore {
       );
     }
     const { ttlMs, ifVersion } = options;
-    const write = async () => {
-      await this.write(id, session, Math.ceil(Date.now() + ttlMs));
-      return true;
-    };
+    const text = () => serializeSessionFile(session, Math.ceil(Date.now() + ttlMs));
     // A brand-new id has nothing to compare with: the atomic rename is enough, no lock needed.
     // Its tag entry comes after the record, an existing id's before it (see TagEntries).
-    if (ifVersion === undefined) return this.inDir(write).then((done) => this.entered(session.tag, id, done));
+    if (ifVersion === undefined) return this.inDir(() => writeFileAtomic(this.path(id, 'json'), text(), newToken())).then(() => this.entered(session.tag, id, true));
     await this.entered(session.tag, id, true);
-    return this.locked(id, async () => {
+    return this.locked(id, 'write', async (tenure) => {
       const current = await this.read(id, Date.now());
-      return current?.version === ifVersion && write(); // missing counts as a conflict: a logout sticks
+      if (current?.version !== ifVersion) return false; // missing counts as a conflict: a logout sticks
+      await tenure.commit(this.path(id, 'json'), text());
+      return true;
     });
   }
 
   /** Under the lock, so a compare-and-set in flight cannot bring the session back after it is gone. */
   async destroy(id: string, options: StoreDestroyOptions = {}): Promise<boolean> {
     if (!isSessionId(id)) return true;
-    return this.locked(id, async () => {
+    return this.locked(id, 'remove', async (tenure) => {
       if (options.ifVersion !== undefined) {
         const current = await this.read(id, Date.now());
         if (current && current.version !== options.ifVersion) return false;
       }
-      await unlinkIfPresent(this.path(id, 'json'));
+      await tenure.remove(this.path(id, 'json'));
       return true;
     });
   }
 
   async touch(id: string, expiresAt: number): Promise<void> {
     if (!isSessionId(id)) return;
-    await this.locked(id, async () => {
+    await this.locked(id, 'write', async (tenure) => {
       const session = await this.read(id, Date.now());
-      if (session) await this.write(id, { ...session, expiresAt }, expiresAt);
+      if (session) await tenure.commit(this.path(id, 'json'), serializeSessionFile({ ...session, expiresAt }, expiresAt));
     });
   }
 
@@ -111,10 +110,10 @@ export class FileStore implements SessionStore {
     return this.tagEntries.find(tag);
   }
 
-  /** Deletes expired and unreadable sessions, stale locks and crash leftovers; resolves how many sessions went. One run at a time. */
+  /** Deletes expired and unreadable sessions, abandoned locks and crash leftovers; resolves how many sessions went. One run at a time. */
   prune(): Promise<number> {
     // Tag entries after the sweep, which removes the sessions that make them stale.
-    const run = () => this.sweep().then(async (removed) => (await this.tagEntries.prune(), removed));
+    const run = () => this.sweep(true).then(async (removed) => (await this.tagEntries.prune(), removed));
     return (this.pruning ??= run().finally(() => (this.pruning = undefined)));
   }
 
@@ -125,7 +124,7 @@ export class FileStore implements SessionStore {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await this.pruning?.catch(() => undefined);
+    await Promise.all([this.pruning?.catch(() => undefined), this.sweeping]);
   }
 
   private path(id: string, kind: 'json' | 'lock'): string {
@@ -145,23 +144,35 @@ export class FileStore implements SessionStore {
     return file && file.deadline > now && file.session.expiresAt > now ? file.session : undefined;
   }
 
-  private write(id: string, { data, flash, createdAt, expiresAt, version, idleMs, tag, device, movedTo }: StoredSession, deadline: number): Promise<void> {
-    const file: SessionFile = { deadline, session: { data, flash, createdAt, expiresAt, version, idleMs, tag, device, movedTo } };
-    return writeFileAtomic(this.path(id, 'json'), JSON.stringify(file));
-  }
-
-  private locked<R>(id: string, critical: () => Promise<R>): Promise<R> {
-    return this.inDir(() => withFileLock(this.path(id, 'lock'), critical));
+  /**
+   * Runs `critical` under the session's lock. A lock broken under us (we were
+   * stopped or starved) wrote nothing, so the whole read-compare-write starts
+   * over: a conflict is then reported only if the record really changed.
+   */
+  private async locked<R>(id: string, kind: TenureKind, critical: (tenure: Tenure) => Promise<R>, makeDir = true): Promise<R> {
+    const run = () => withFileLock(this.path(id, 'lock'), kind, critical, this.sweepSoon);
+    for (let losses = 0; ; ) {
+      try {
+        return await (makeDir ? this.inDir(run) : run());
+      } catch (error) {
+        if (!(error instanceof LockLostError) || ++losses === MAX_LOCK_LOSSES) throw error;
+      }
+    }
   }
 
   /**
    * Creates the directory on first write rather than in the constructor, so a
    * volume mounted late or removed and restored only fails the requests made
    * meanwhile: any failure forgets the directory and the next write makes it again.
+   * The first write also looks for what processes before this one left behind.
    */
   private async inDir<R>(operation: () => Promise<R>): Promise<R> {
     try {
-      await (this.dirReady ??= mkdir(this.dir, { recursive: true, mode: 0o700 }));
+      if (!this.dirReady) {
+        this.dirReady = mkdir(this.dir, { recursive: true, mode: 0o700 });
+        if (this.lastSweep === 0) void this.dirReady.then(this.sweepSoon, () => undefined);
+      }
+      await this.dirReady;
       return await operation();
     } catch (error) {
       this.dirReady = undefined;
@@ -169,7 +180,16 @@ export class FileStore implements SessionStore {
     }
   }
 
-  private async sweep(): Promise<number> {
+  /** Removes crash leftovers in the background (names only, no session file is read); at most one run per SWEEP_AFTER_DEATH_MS. */
+  private readonly sweepSoon = (): void => {
+    if (this.sweeping || Date.now() - this.lastSweep < SWEEP_AFTER_DEATH_MS) return;
+    this.lastSweep = Date.now();
+    this.sweeping = this.sweep(false)
+      .catch((error: unknown) => this.logFailure('clean up', error))
+      .finally(() => (this.sweeping = undefined));
+  };
+
+  private async sweep(sessionsToo: boolean): Promise<number> {
     let names: string[];
     try {
       names = await readdir(this.dir);
@@ -177,40 +197,20 @@ export class FileStore implements SessionStore {
       if (isErrno(error, 'ENOENT')) return 0;
       throw error;
     }
+    const ids = await removeLeftovers(this.dir, names); // a dead holder found here needs no further sweep
     let removed = 0;
-    for (const name of names) {
-      const id = name.split('.', 1)[0];
-      if (!isSessionId(id)) continue; // not ours: leave it alone
-      if (name === `${id}.json`) removed += Number(await this.removeIfDead(id));
-      else if (name === `${id}.lock`) await breakStaleLock(join(this.dir, name));
-      else await removeIfOlder(join(this.dir, name), LEFTOVER_AGE_MS); // a temp file or lock guard of a crashed writer
-    }
+    if (sessionsToo) for (const id of ids) removed += Number(await this.removeIfDead(id));
     return removed;
   }
 
   /** Checks without the lock first, so pruning live sessions never contends with requests. */
   private async removeIfDead(id: string): Promise<boolean> {
     if (await this.read(id, Date.now())) return false;
-    return withFileLock(this.path(id, 'lock'), async () => {
-      return !(await this.read(id, Date.now())) && unlinkIfPresent(this.path(id, 'json'));
-    });
+    const remove = async (tenure: Tenure) => !(await this.read(id, Date.now())) && tenure.remove(this.path(id, 'json'));
+    return this.locked(id, 'remove', remove, false); // no mkdir: a directory removed meanwhile stays removed
   }
-}
 
-function parseSessionFile(text: string): SessionFile | undefined {
-  let value: Partial<SessionFile> | null;
-  try {
-    value = JSON.parse(text) as Partial<SessionFile> | null;
-  } catch {
-    return undefined;
-  }
-  return Number.isFinite(value?.deadline) && isStoredSession(value?.session) ? (value as SessionFile) : undefined;
-}
-
-async function removeIfOlder(path: string, ageMs: number): Promise<void> {
-  try {
-    if (Date.now() - (await stat(path)).mtimeMs >= ageMs) await unlinkIfPresent(path);
-  } catch (error) {
-    if (!isErrno(error, 'ENOENT')) throw error;
+  private logFailure(what: string, error: unknown): void {
+    new Logger('SessionModule').error(`FileStore could not ${what} ${this.dir}: ${String(error)}`, (error as Error)?.stack);
   }
 }

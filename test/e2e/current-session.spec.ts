@@ -6,14 +6,14 @@ import { failOnProcessErrors } from '../support/process-errors.js';
 import { AccountController } from './fixtures/contexts/account.controller.js';
 import { AccountService } from './fixtures/contexts/account.service.js';
 
-describe.each(PLATFORMS)('sessionManager.current() in services on %s', (platform) => {
+describe.each(PLATFORMS)('sessionManager.current() in services with asyncContext on %s', (platform) => {
   failOnProcessErrors();
   let running: RunningApp;
   let browser: Browser;
 
   beforeAll(async () => {
     running = await startApp(platform, {
-      imports: [SessionModule.forRoot({ secret: SECRET, sessions: { prefs: { store: new MemoryStore() } } })],
+      imports: [SessionModule.forRoot({ secret: SECRET, sessions: { prefs: { store: new MemoryStore() } }, asyncContext: true })],
       controllers: [AccountController],
       providers: [AccountService],
     });
@@ -63,6 +63,30 @@ describe.each(PLATFORMS)('sessionManager.current() in services on %s', (platform
   });
 
   it('current(request) still answers the session that request loaded, the same object', async () => {
-    expect((await browser.get('/account/by-request')).body).toEqual({ same: true });
+    expect((await browser.get('/account/by-request')).body).toEqual({ loaded: true, same: true });
+  });
+});
+
+describe.each(PLATFORMS)('sessionManager.current() without asyncContext on %s', (platform) => {
+  failOnProcessErrors();
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    running = await startApp(platform, {
+      imports: [SessionModule.forRoot({ secret: SECRET, sessions: { prefs: { store: new MemoryStore() } } })],
+      controllers: [AccountController],
+      providers: [AccountService],
+    });
+  });
+  afterAll(() => running.close());
+
+  it('says how to turn it on, instead of answering undefined for a session that is there', async () => {
+    const reply = await new Browser(running.url).get('/account');
+    expect(reply.status).toBe(500);
+    expect(() => running.app.get(SessionManager).current()).toThrow(/SessionModule\.forRoot\(\{ asyncContext: true \}\)/);
+  });
+
+  it('current(request) needs no async context', async () => {
+    expect((await new Browser(running.url).get('/account/by-request')).body).toEqual({ loaded: true, same: null });
   });
 });

@@ -52,7 +52,7 @@ describe.each(PLATFORMS)('GraphQL subscriptions on %s', (platform) => {
 
   beforeAll(async () => {
     running = await startApp(platform, {
-      imports: [SessionModule.forRoot({ secret: SECRET }), graphqlSubscriptionsModule(platform)],
+      imports: [SessionModule.forRoot({ secret: SECRET, asyncContext: true }), graphqlSubscriptionsModule(platform)],
       controllers: [AccountController],
       providers: [AccountService, CartResolver, CartEventsResolver],
     });

@@ -26,7 +26,7 @@ describe.each(PLATFORMS.flatMap((platform) => CONTEXT_STORES.map((store) => [pla
       ({ store, close } = await backend.open());
       running = await startApp(platform, {
         imports: [
-          SessionModule.forRoot({ secret: SECRET, store, sessions: { prefs: { store: new MemoryStore() } } }),
+          SessionModule.forRoot({ secret: SECRET, store, sessions: { prefs: { store: new MemoryStore() } }, asyncContext: true }),
           graphqlModule(platform),
         ],
         controllers: [AccountController],

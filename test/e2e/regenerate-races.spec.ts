@@ -6,7 +6,8 @@ import { PLATFORMS, startApp, type RunningApp } from '../support/platforms.js';
 import { RegenerateRacesController } from './fixtures/regenerate-races.controller.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const RUNS = 3;
+/** Runs per race; raise it (RACE_RUNS=50) to measure rather than to check. */
+const RUNS = Number(process.env.RACE_RUNS ?? 3);
 
 /**
  * Issue 20's first two races, on every server store and both adapters: a
@@ -66,8 +67,8 @@ describe.each(PLATFORMS)('regenerate() racing other requests on %s', (platform) 
         const acknowledged = answers.filter((a) => a.status === 200).length;
         const me = (await browser.get('/race/me')).body;
         expect(me.userId).toBe(42);
-        expect(me.n).toBe(acknowledged);
-        expect(acknowledged).toBe(20);
+        expect(me.n).toBe(acknowledged); // never acknowledged and dropped
+        expect(answers.map((a) => (a.status === 200 ? 200 : `${a.status} ${a.text}`))).toEqual(Array(20).fill(200)); // and none refused
       }
     });
   });

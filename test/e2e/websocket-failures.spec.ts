@@ -51,9 +51,9 @@ describe.each(cases)('when the store fails under a gateway on %s, %s', (platform
 
       await redis.kill();
       const read = await socket.send('read');
-      expect(read.ok || read.error.message).toMatch(/session store is unavailable/i);
+      expect(read.error?.message).toMatch(/session store is unavailable/i);
       const write = await socket.send('add', 'book');
-      expect(write.ok || write.error.message).toMatch(/session store is unavailable/i);
+      expect(write.error?.message).toMatch(/session store is unavailable/i);
       expect((await socket.send('no-session')).ok).toBe(true); // the same connection still serves
       expect((await browser.get('/account/no-session')).status).toBe(200);
 
@@ -83,7 +83,7 @@ describe.each(cases)('when the store fails under a gateway on %s, %s', (platform
       store.failWrites = true;
       try {
         const answer = await socket.send('add', 'book');
-        expect(answer.ok || answer.error.message).toMatch(/could not be saved|unavailable/i);
+        expect(answer.error?.message).toMatch(/could not be saved|unavailable/i);
       } finally {
         store.failWrites = false;
       }
@@ -107,7 +107,7 @@ describe.each(PLATFORMS)('a ws gateway that does not keep the handshake, on %s',
     const socket = await connect('ws', `${running.url}/bare`, browser);
     try {
       const answer = await socket.send('read');
-      expect(answer.ok || answer.error.message).toMatch(/handleConnection\(client, request\).*keepHandshake\(client, request\)/);
+      expect(answer.error?.message).toMatch(/handleConnection\(client, request\).*keepHandshake\(client, request\)/);
     } finally {
       socket.close();
     }

@@ -34,7 +34,7 @@ describe.each(PLATFORMS)('a 503 tells the truth about a write on %s', (platform)
     });
 
     it('answers 503 and the write never lands when Redis resumes: a retry applies the change once', async () => {
-      for (let run = 0; run < 3; run++) {
+      for (let run = 0; run < Number(process.env.RACE_RUNS ?? 3); run++) {
         const browser = new Browser(running.url);
         await browser.post('/race/sign-in');
         const pending = browser.post('/race/slow-inc?ms=150'); // loads now, writes in 150 ms

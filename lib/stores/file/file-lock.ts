@@ -1,89 +1,140 @@
-import { open, stat } from 'node:fs/promises';
+import { type FileHandle, lstat, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isErrno, unlinkIfPresent } from './fs-helpers.js';
+import { isErrno, rmdirIfEmpty, unlinkIfPresent } from './fs-helpers.js';
+import { holderIsDead, newToken, parseToken } from './holder.js';
+import { endTenure, Tenure, type TenureKind } from './tenure.js';
+
+export { LockLostError, type Tenure, type TenureKind } from './tenure.js';
 
 /**
- * A lock this old was left by a process that died holding it: the critical
- * sections it guards (read, compare, write one small file) take milliseconds.
+ * A lock held this long is broken even though its holder lives: the critical
+ * sections it guards (read, compare, write one small file) take milliseconds,
+ * so the holder is stopped or starved. Breaking it is safe (the holder is
+ * fenced off, see Tenure); the age only bounds how long others wait.
  */
 export const STALE_LOCK_MS = 5_000;
 
 /** Waiting longer than this means something other than a dead holder is wrong: fail (a 503) rather than hang. */
 const ACQUIRE_TIMEOUT_MS = 2 * STALE_LOCK_MS;
 
+/** Called when a lock's holder turned out to be a process that has ended: it may have left more behind. */
+export type DeadHolderHook = () => void;
+
 /**
- * Runs `critical` while holding the lock file `lockPath`, exclusive across
- * every process and FileStore sharing the directory. Creating with `wx`
- * (O_CREAT | O_EXCL) is atomic on local file systems, so exactly one caller
- * wins; the others retry with a short, jittered backoff. The lock is removed
- * however `critical` ends.
+ * Runs `critical` while holding the lock `lockPath`, exclusive across every
+ * process and FileStore sharing the directory. The lock is a directory that
+ * holds exactly one tenure (`<lock>/<token>`, see Tenure), put in place by one
+ * rename that succeeds only while no other tenure is there. `critical` makes
+ * its change through the tenure (a `write` tenure commits one file, a `remove`
+ * tenure deletes one), so a holder whose lock was broken changes nothing
+ * (LockLostError). The lock is left however `critical` ends.
  */
-export async function withFileLock<R>(lockPath: string, critical: () => Promise<R>): Promise<R> {
-  await acquire(lockPath);
+export async function withFileLock<R>(
+  lockPath: string,
+  kind: TenureKind,
+  critical: (tenure: Tenure) => Promise<R>,
+  onDeadHolder?: DeadHolderHook,
+): Promise<R> {
+  const tenure = await acquire(lockPath, kind, onDeadHolder);
   try {
-    return await critical();
+    return await critical(tenure);
   } finally {
-    await unlinkIfPresent(lockPath);
+    // Whatever `critical` did is decided by now: a failed cleanup must not turn a saved write into an error.
+    await tenure.release().catch(() => undefined);
   }
 }
 
-async function acquire(lockPath: string): Promise<void> {
+async function acquire(lockPath: string, kind: TenureKind, onDeadHolder?: DeadHolderHook): Promise<Tenure> {
   const giveUpAt = Date.now() + ACQUIRE_TIMEOUT_MS;
-  for (let backoff = 2; ; backoff = Math.min(backoff * 2, 50)) {
-    if (await tryCreate(lockPath)) return;
-    if (await breakStaleLock(lockPath)) continue;
-    if (Date.now() > giveUpAt) {
-      throw new Error(`Could not take the lock ${lockPath} within ${ACQUIRE_TIMEOUT_MS} ms; another process keeps it.`);
+  const checkTime = () => {
+    if (Date.now() <= giveUpAt) return;
+    const message = `Could not take the lock ${lockPath} within ${ACQUIRE_TIMEOUT_MS} ms; another process keeps it.`;
+    throw Object.assign(new Error(message), { outcome: 'not-saved' }); // nothing was written (see SessionStoreUnavailableError)
+  };
+  for (let backoff = 2; ; checkTime()) {
+    const tenure = await tryInstall(lockPath, kind);
+    if (tenure) return tenure;
+    // Wait by looking at the holder (one readdir a look), not by installing again (five calls a try).
+    while (!(await breakAbandonedLock(lockPath, onDeadHolder))) {
+      checkTime();
+      await sleep(backoff / 2 + Math.random() * backoff); // jitter, so waiters that collided do not retry in lockstep
+      backoff = Math.min(backoff * 2, 50);
     }
-    // Jitter, so waiters that collided do not retry in lockstep.
-    await sleep(backoff / 2 + Math.random() * backoff);
   }
 }
 
 /**
- * Removes `lockPath` if its holder died (older than STALE_LOCK_MS); resolves
- * whether it did. Breaking is itself serialised by a guard file, and the lock
- * judged stale again under the guard: otherwise two waiters that both saw the
- * dead lock could both remove "it", the slower one removing the fresh lock the
- * faster one had just taken, and two writers would hold the lock at once.
+ * Builds `<lock>.<token>.tmp/<token>` and renames that directory to `<lock>`:
+ * rename replaces nothing but a missing or empty directory, so it fails while
+ * another tenure is installed, and the lock never exists without its holder's name.
  */
-export async function breakStaleLock(lockPath: string): Promise<boolean> {
-  if (!isStale(await lockAge(lockPath))) return false;
-  const guard = `${lockPath}.break`;
-  if (!(await tryCreate(guard))) {
-    // Only a breaker that died within its few microseconds leaves the guard behind.
-    if (isStale(await lockAge(guard))) await unlinkIfPresent(guard);
-    return false;
-  }
+async function tryInstall(lockPath: string, kind: TenureKind): Promise<Tenure | undefined> {
+  const token = newToken();
+  const staging = `${lockPath}.${token}.tmp`;
+  await mkdir(staging, { mode: 0o700 });
+  let staged: FileHandle | undefined;
   try {
-    if (!isStale(await lockAge(lockPath))) return false; // broken and taken again meanwhile
-    return await unlinkIfPresent(lockPath);
-  } finally {
-    await unlinkIfPresent(guard);
-  }
-}
-
-/** Creates `path` if nobody has; resolves whether this caller did. */
-async function tryCreate(path: string): Promise<boolean> {
-  try {
-    await (await open(path, 'wx', 0o600)).close();
-    return true;
+    if (kind === 'write') staged = await open(join(staging, token), 'wx', 0o600);
+    else await mkdir(join(staging, token), { mode: 0o700 });
+    await rename(staging, lockPath);
+    return new Tenure(lockPath, token, staged);
   } catch (error) {
-    if (isErrno(error, 'EEXIST')) return false;
+    await staged?.close().catch(() => undefined);
+    await (kind === 'write' ? unlinkIfPresent(join(staging, token)) : rmdirIfEmpty(join(staging, token))).catch(() => undefined);
+    await rmdirIfEmpty(staging).catch(() => undefined);
+    // ENOTEMPTY/EEXIST: held. ENOTDIR: an older FileStore's lock file. ENOENT: a sweep took our staging dir for a dead writer's.
+    if (isErrno(error, 'ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'ENOENT')) return undefined;
     throw error;
   }
 }
 
-/** Milliseconds since the file was created; undefined once it is gone. */
-async function lockAge(path: string): Promise<number | undefined> {
+/**
+ * Breaks the lock if its holder has died (at once) or held it past
+ * STALE_LOCK_MS (stopped or starved: it is fenced off, so this is safe);
+ * resolves whether the way is clear now. Several breakers at once are fine:
+ * each removes the same uniquely named tenure, and none can touch a newer one.
+ */
+export async function breakAbandonedLock(lockPath: string, onDeadHolder?: DeadHolderHook): Promise<boolean> {
+  let names: string[];
   try {
-    return Date.now() - (await stat(path)).mtimeMs;
+    names = await readdir(lockPath);
   } catch (error) {
-    if (isErrno(error, 'ENOENT')) return undefined;
+    if (isErrno(error, 'ENOENT')) return true; // released meanwhile
+    if (isErrno(error, 'ENOTDIR')) return breakLockFile(lockPath);
     throw error;
   }
+  let cleared = true; // an empty lock directory is free: the next rename replaces it
+  for (const name of names) {
+    const holder = parseToken(name);
+    if (holder && (await holderIsDead(holder))) onDeadHolder?.();
+    else if (Date.now() - (holder?.since ?? (await modifiedAt(join(lockPath, name)))) < STALE_LOCK_MS) {
+      cleared = false;
+      continue;
+    }
+    await endTenure(join(lockPath, name));
+  }
+  return cleared;
 }
 
-function isStale(age: number | undefined): boolean {
-  return age !== undefined && age >= STALE_LOCK_MS;
+/** A lock file of an older FileStore (no holder recorded): broken by age alone, as that version did. */
+async function breakLockFile(lockPath: string): Promise<boolean> {
+  if (Date.now() - (await modifiedAt(lockPath)) < STALE_LOCK_MS) return false;
+  try {
+    await unlink(lockPath);
+  } catch (error) {
+    // EISDIR (EPERM on macOS): replaced by a lock directory meanwhile, which is not ours to remove.
+    if (!isErrno(error, 'ENOENT', 'EISDIR', 'EPERM')) throw error;
+  }
+  return true;
+}
+
+/** When `path` was last modified, in epoch ms; 0 (long ago) once it is gone. */
+export async function modifiedAt(path: string): Promise<number> {
+  try {
+    return (await lstat(path)).mtimeMs;
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return 0;
+    throw error;
+  }
 }
