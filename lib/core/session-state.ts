@@ -95,13 +95,13 @@ export class SessionState {
     this.flash.loadedKeys = [];
   }
 
-  /** Drop all data and flash (the id is kept). The tag is not data: its operations stay, for replay. */
-  reset(): void {
+  /** Drop all data and flash (the id is kept). The tag is not data: unless dropped too, its operations stay, for replay. */
+  reset(keepTag = true): void {
     // Nothing is carried to the new id: the old record is deleted, not moved.
     if (this.moveFrom) this.discardedIds.push(this.moveFrom.id);
     this.moveFrom = undefined;
     this.data = {};
-    const tagOps = this.ops.filter(isTagOperation);
+    const tagOps = keepTag ? this.ops.filter(isTagOperation) : [];
     this.ops.length = 0;
     this.ops.push({ kind: 'clear' }, ...tagOps);
     this.flash.incoming = {};

@@ -150,7 +150,7 @@ export class Session<T extends object = SessionData, F extends object = Record<s
     return this.increment(path, -by);
   }
 
-  /** Drop all data and flash; the id stays. */
+  /** Drop all data and flash; the id (and the tag) stays. */
   clear(): void {
     this.use().reset();
   }
@@ -167,7 +167,7 @@ export class Session<T extends object = SessionData, F extends object = Record<s
       this.state.tag = undefined;
       this.state.device = undefined; // a new record: the commit captures its own
       this.moveToNewId();
-      this.state.reset();
+      this.state.reset(false);
     }, callback);
   }
 
