@@ -76,8 +76,8 @@ export function cloneJson<V>(value: V): V {
  * An upper bound on the UTF-8 bytes of `JSON.stringify(value)` for a JSON
  * value, summed without serialising it; once past `limit` it stops and
  * returns what it has. Each UTF-16 unit of a string or key takes at most 6
- * bytes (a `\u001f` escape; a character is at most 3), a number at most 24
- * (`-2.2250738585072014e-308`). A session far under its maxSize is then known
+ * bytes (a `\u001f` escape; a character is at most 3), a number at most 25
+ * (`-0.0000010000251364428082`). A session far under its maxSize is then known
  * to fit without the JSON.stringify that stores keeping objects never need.
  */
 export function jsonBytesAtMost(value: unknown, limit: number): number {
@@ -89,7 +89,7 @@ function addBound(value: unknown, total: number, limit: number): number {
     case 'string':
       return total + 2 + 6 * value.length;
     case 'number':
-      return total + 24;
+      return total + 25; // -0.0000010000251364428082: sign, '0.', five zeros, 17 digits
     case 'boolean':
       return total + 5;
     case 'object': {
