@@ -1,12 +1,10 @@
-import { applyOperation } from '../core/session-operation.js';
-import { tagAfter } from '../core/session-tag.js';
 import { SessionConflictError } from '../errors/session-conflict.error.js';
 import type { StoredSession } from '../stores/session-store.js';
 import { callStore } from './call-store.js';
-import { nextFlash, type CommitPlan } from './commit-plan.js';
+import type { CommitPlan } from './commit-plan.js';
 import { currentRecord, destroyFollowingMoves, forwardMarker, MARKER_TTL_MS } from './follow-moves.js';
-import { PlannedRecord } from './planned-record.js';
 import { assertSize } from './record-size.js';
+import { replayOnto, stepAside } from './replay.js';
 import type { CommitResult } from './persist-commit.js';
 
 /**
@@ -41,19 +39,8 @@ export async function moveSession(plan: CommitPlan, first: StoredSession, maxAtt
       return 'gone';
     }
     from = { id: fresh.id, version: fresh.record.version };
-    record = replayAsMoved(plan, fresh.record);
-    if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+    record = replayOnto(plan, fresh.record, 1, plan.state.expiresAt, plan.state.createdAt);
+    await stepAside(attempt);
   }
   throw new SessionConflictError(maxAttempts);
-}
-
-/** The fresh record's data with this request's operations replayed, as the new id's first version. */
-function replayAsMoved(plan: CommitPlan, fresh: StoredSession): StoredSession {
-  const { state } = plan;
-  const data = fresh.data;
-  for (const op of state.ops) applyOperation(data, op);
-  state.data = data;
-  const idleMs = state.lifetimeChanged ? state.idleMs : fresh.idleMs;
-  state.tag = tagAfter(fresh.tag, state.ops);
-  return new PlannedRecord(1, state.expiresAt, state.createdAt, data, nextFlash(state, fresh.flash), idleMs, state.tag, fresh.device);
 }

@@ -1,14 +1,12 @@
-import { applyOperation } from '../core/session-operation.js';
-import { tagAfter } from '../core/session-tag.js';
 import { SessionConflictError } from '../errors/session-conflict.error.js';
 import type { StoredSession } from '../stores/session-store.js';
 import { callStore } from './call-store.js';
-import { nextFlash, type CommitPlan } from './commit-plan.js';
+import type { CommitPlan } from './commit-plan.js';
 import { currentRecord, destroyFollowingMoves } from './follow-moves.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { moveSession } from './move-session.js';
-import { PlannedRecord } from './planned-record.js';
 import { assertSize } from './record-size.js';
+import { replayOnto, stepAside } from './replay.js';
 
 /**
  * Where the session stands after the commit: `kept` under the id the
@@ -72,21 +70,9 @@ async function saveWithReplay(plan: CommitPlan, first: StoredSession, firstVersi
     const fresh = await currentRecord(session, id);
     if (!fresh) return 'gone';
     id = fresh.id;
-    record = replay(plan, fresh.record);
+    record = replayOnto(plan, fresh.record, fresh.record.version + 1, Math.max(fresh.record.expiresAt, state.expiresAt), fresh.record.createdAt);
     ifVersion = fresh.record.version;
-    // Other processes are writing too: step aside a little, more each time, so retries do not collide again.
-    if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+    await stepAside(attempt);
   }
   throw new SessionConflictError(maxAttempts);
-}
-
-function replay(plan: CommitPlan, fresh: StoredSession): StoredSession {
-  const { state } = plan;
-  const data = fresh.data;
-  for (const op of state.ops) applyOperation(data, op);
-  state.data = data;
-  const idleMs = state.lifetimeChanged ? state.idleMs : fresh.idleMs;
-  state.tag = tagAfter(fresh.tag, state.ops);
-  const expiresAt = Math.max(fresh.expiresAt, state.expiresAt);
-  return new PlannedRecord(fresh.version + 1, expiresAt, fresh.createdAt, data, nextFlash(state, fresh.flash), idleMs, state.tag, fresh.device);
 }
