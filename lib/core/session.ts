@@ -17,6 +17,7 @@ import type {
 } from './session-paths.js';
 import type { SessionState } from './session-state.js';
 import { TransientValues } from './transient-values.js';
+import { settle, type Callback } from './settle.js';
 
 /** What a session needs from its configuration: fresh ids, the module's timeouts, and whether its store can be tagged. */
 export interface SessionRules extends Lifetime {
@@ -25,25 +26,6 @@ export interface SessionRules extends Lifetime {
   readonly storeName: string;
   /** The store can find sessions by tag (`findTagged`) and keeps records server-side. */
   readonly taggable: boolean;
-}
-
-type Callback = (error?: unknown) => void;
-
-/** Settles `work` as a promise and, when given, through a Node-style callback too (as express-session's methods do). */
-function settle(work: () => void, callback?: Callback): Promise<void> {
-  let result: Promise<void>;
-  try {
-    work();
-    result = Promise.resolve();
-  } catch (error) {
-    result = Promise.reject(error);
-  }
-  if (!callback) return result;
-  result.then(
-    () => process.nextTick(callback),
-    (error: unknown) => process.nextTick(callback, error),
-  );
-  return result.catch(() => undefined);
 }
 
 /**

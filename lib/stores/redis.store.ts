@@ -3,10 +3,12 @@ import { SessionConfigError } from '../errors/session-config.error.js';
 import { SessionError } from '../errors/session.error.js';
 import { isSessionId } from '../http/session-id.js';
 import { LuaScript } from './redis/lua-script.js';
-import { COMPARE_AND_SET, DESTROY_IF_VERSION, RECORD_HEADER, TOUCH } from './redis/redis-scripts.js';
+import { COMPARE_AND_SET, DESTROY_IF_VERSION, TOUCH } from './redis/redis-scripts.js';
 import { RedisTagIndex } from './redis/tag-index.js';
+import { parseReply, serialize, toTtl } from './redis/redis-records.js';
 import { WriteCoalescer } from './redis/write-coalescer.js';
-import { isStoredSession, serializeSession, type SessionStore, type StoreDestroyOptions, type StoreSetOptions, type StoredSession, type TaggedSession } from './session-store.js';
+import { isTimeout, notSaved, writeDeadline } from './redis/write-deadline.js';
+import { type SessionStore, type StoreDestroyOptions, type StoreSetOptions, type StoredSession, type TaggedSession } from './session-store.js';
 
 interface PrefixOption {
   /** Prepended to every session id to make its key. @default 'sess:' */
@@ -96,7 +98,7 @@ export class RedisStore implements SessionStore {
       return true;
     }
     if (tag !== undefined) await this.tags.add(tag, id, ttlMs);
-    const deadline = this.deadline();
+    const deadline = writeDeadline(this.connected);
     let written: unknown;
     try {
       written = await this.send((client) => COMPARE_AND_SET_SCRIPT.run(client, key, [String(ifVersion), json, ttlMs, String(deadline)]));
@@ -174,19 +176,6 @@ export class RedisStore implements SessionStore {
   }
 
   /**
-   * When a compare-and-set must have run by, or 0: the client's
-   * `commandTimeout` less a margin for the reply's way back, so a write the
-   * client gave up on is refused by Redis rather than applied late. Assumes
-   * the app's and Redis's clocks agree within that margin (NTP does).
-   */
-  private deadline(): number {
-    const options = (this.connected as { options?: { commandTimeout?: number; redisOptions?: { commandTimeout?: number } } } | undefined)?.options;
-    const timeout = options?.commandTimeout ?? options?.redisOptions?.commandTimeout;
-    if (!timeout || timeout <= 0) return 0;
-    return Date.now() + timeout - Math.min(250, Math.floor(timeout / 4));
-  }
-
-  /**
    * Issues a command now when connected, so commands go out in the order the
    * store was called (and share their turn's socket write), else once the
    * client exists.
@@ -224,41 +213,4 @@ export class RedisStore implements SessionStore {
     client.on('error', () => undefined);
     return client;
   }
-}
-
-/** Fixed field order: the Lua scripts read version, expiresAt and the tag from this header (the module builds its records in it). */
-function serialize(session: StoredSession): string {
-  const json = serializeSession(session);
-  if (RECORD_HEADER.test(json) && (session.tag === undefined || TAGGED_HEADER.test(json))) return json;
-  const { version, expiresAt, tag, createdAt, data, flash, idleMs, device, movedTo } = session;
-  return JSON.stringify({ version, expiresAt, tag, createdAt, data, flash, idleMs, device, movedTo });
-}
-
-/** A tagged record's header: TOUCH finds the tag right after expiresAt. */
-const TAGGED_HEADER = /^\{"version":\d+,"expiresAt":-?\d+,"tag":"/;
-
-function parseReply(json: string | null): StoredSession | undefined {
-  if (typeof json !== 'string' || !RECORD_HEADER.test(json)) return undefined;
-  try {
-    const value: unknown = JSON.parse(json);
-    return isStoredSession(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** PX wants a whole number of ms, at least 1 (a deadline already past dies at once). */
-function toTtl(ms: number): number {
-  if (Number.isNaN(ms) || ms === Infinity) throw new TypeError(`RedisStore needs a finite ttl in ms; got ${ms}.`);
-  return Math.max(1, Math.ceil(ms));
-}
-
-function isTimeout(error: unknown): boolean {
-  return error instanceof Error && /timed? ?out/i.test(error.message);
-}
-
-/** Marks a store error whose write is known not to have landed (see SessionStoreUnavailableError.outcome). */
-function notSaved(error: unknown): unknown {
-  if (error instanceof Error) Object.assign(error, { outcome: 'not-saved' });
-  return error;
 }
