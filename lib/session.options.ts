@@ -88,11 +88,9 @@ export interface SessionModuleOptions extends SessionSettings {
   /**
    * Lets services reach the sessions of the request being served without
    * being handed the request: `sessionManager.current()`, through
-   * AsyncLocalStorage (as nestjs-cls does). Off by default because, before
-   * Node 24, AsyncLocalStorage puts a hook on every promise the process
-   * creates: measured here, a session read costs about 5 % more CPU on
-   * Express and 20 % more on Fastify. Gateway handlers use it regardless
-   * (their `@Session()` is found through it).
+   * AsyncLocalStorage (as nestjs-cls does). Off by default: before Node 24
+   * AsyncLocalStorage hooks every promise, which costs every request CPU.
+   * Gateway handlers use it regardless (their `@Session()` is found through it).
    * @default false
    */
   asyncContext?: boolean;

@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * Bytes from the system's random source, drawn many at a time: one
- * `randomBytes` call per refill instead of one per use (about 5 µs saved per
- * use here). Each byte is handed out once; a refill allocates a new buffer,
- * so views handed out earlier stay as they were.
+ * `randomBytes` call per refill is far cheaper than one per use. Each byte is
+ * handed out once; a refill makes a new buffer, so earlier views stay as they were.
  */
 export class RandomPool {
   private pool = Buffer.alloc(0);

@@ -133,7 +133,7 @@ export function serializeSession(record: StoredSession): string {
 /**
  * A deep copy of a record (its data and flash are JSON values): what a store
  * that keeps records as objects hands out, so no caller can change what it
- * holds. About 0.5 µs for a small session, against 2.4 µs for a JSON.parse.
+ * holds. Copied field by field: cheaper than a JSON round trip.
  */
 export function copySession(record: StoredSession): StoredSession {
   return {

@@ -6,11 +6,8 @@ export interface UseOrderItem<T> {
 
 /**
  * Items from least to most recently used, as a doubly linked list through
- * the items. It exists beside a Map, not as the Map's own insertion order:
- * V8 leaves a deleted Map entry as a hole until the table is next rebuilt,
- * and an iterator from the front steps over every hole, so "delete the
- * first key" on a Map that keeps churning costs O(entries) per call (7 µs at
- * 10,000 entries, 60 µs at 100,000 here). Every operation here is O(1).
+ * the items: every operation is O(1), where "delete a churning Map's first
+ * key" is not (see bench/FINDINGS.md).
  */
 export class UseOrder<T extends UseOrderItem<T>> {
   private leastRecent: T | undefined;

@@ -3,12 +3,10 @@ import type { Writable } from 'node:stream';
 
 /**
  * Sends the commands one turn of the event loop issues in one socket write,
- * as node-redis does by default. ioredis writes each command at once: one
- * syscall per command, which on a busy server costs more than the command
- * (about 20 µs against 7 µs per GET at 50 in flight, measured here). The
- * first command of a turn corks the connection's socket and the turn's end
- * (`setImmediate`) uncorks it, so replies wait at most for the rest of the
- * turn, and the order of commands is kept.
+ * as node-redis does by default: ioredis writes each command at once, and a
+ * syscall per command costs more than the command on a busy server. The
+ * turn's first command corks the socket and `setImmediate` uncorks it, so
+ * replies wait at most for the rest of the turn, in the order issued.
  *
  * A Cluster spreads commands over one socket per node, so it is left as it is.
  */
