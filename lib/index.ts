@@ -1,7 +1,5 @@
 export { SessionModule } from './session.module.js';
-export { SESSION_MODULE_OPTIONS } from './session.module-definition.js';
 export type { SessionModuleOptions, SessionSettings, SessionCookieOptions } from './session.options.js';
-export { DEFAULT_SESSION_NAME } from './session.options.js';
 export { SessionManager } from './session-manager.js';
 export { UserSessions, type DestroyAllOptions } from './users/user-sessions.js';
 export type { UserSessionInfo } from './users/user-session-info.js';
