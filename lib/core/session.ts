@@ -1,21 +1,11 @@
 import { FlashBag } from './flash-bag.js';
 import { parseDuration, type Duration } from './duration.js';
 import { expiryAt, type Lifetime } from './expiry.js';
-import { getPath, hasPath } from './json-path.js';
-import { cloneJson, toJsonValue } from './json-value.js';
-import { applyOperation, type SessionOperation } from './session-operation.js';
 import { toTag } from './session-tag.js';
 import { UserSessionsUnsupportedError } from '../errors/user-sessions-unsupported.error.js';
-import type {
-  ListItem,
-  SessionData,
-  SessionListPath,
-  SessionNumberPath,
-  SessionPath,
-  SessionPathValue,
-  SessionShape,
-} from './session-paths.js';
+import type { SessionData } from './session-paths.js';
 import type { SessionState } from './session-state.js';
+import { SessionValues } from './session-values.js';
 import { TransientValues } from './transient-values.js';
 import { settle, type Callback } from './settle.js';
 
@@ -29,20 +19,22 @@ export interface SessionRules extends Lifetime {
 }
 
 /**
- * One session for one request. Reads and writes are synchronous and work on
- * an in-memory copy; the response hook persists the result before the response
- * leaves. Typed by `T` (default: the augmentable `SessionData`).
+ * One session for one request. Reads and writes (see SessionValues) are
+ * synchronous and work on an in-memory copy; the module persists the result
+ * before the response leaves. Typed by `T` (default: the augmentable `SessionData`).
  */
-export class Session<T extends object = SessionData, F extends object = Record<string, any>> {
+export class Session<T extends object = SessionData, F extends object = Record<string, any>> extends SessionValues<T> {
   // Made on first use: most requests touch neither.
   private flashBag: FlashBag<F> | undefined;
   private transientValues: TransientValues | undefined;
 
   /** @internal */
   constructor(
-    private readonly state: SessionState,
+    state: SessionState,
     private readonly rules: SessionRules,
-  ) {}
+  ) {
+    super(state);
+  }
 
   /** This session's one-request messages. */
   get flash(): FlashBag<F> {
@@ -54,6 +46,7 @@ export class Session<T extends object = SessionData, F extends object = Record<s
     return (this.transientValues ??= new TransientValues(this.state.transient));
   }
 
+  /** The session id (changes on `regenerate()`, `invalidate()` and `destroy()`). */
   get id(): string {
     return this.state.id;
   }
@@ -63,78 +56,14 @@ export class Session<T extends object = SessionData, F extends object = Record<s
     return this.state.isNew;
   }
 
+  /** When the session was started; `absoluteTimeout` counts from here. */
   get createdAt(): Date {
     return new Date(this.state.createdAt);
   }
 
+  /** When the session expires unless used again. */
   get expiresAt(): Date {
     return new Date(this.state.expiresAt);
-  }
-
-  get<P extends SessionPath<SessionShape<T>>>(path: P): SessionPathValue<SessionShape<T>, P> | undefined;
-  get<P extends SessionPath<SessionShape<T>>>(
-    path: P,
-    defaultValue: NonNullable<SessionPathValue<SessionShape<T>, P>>,
-  ): NonNullable<SessionPathValue<SessionShape<T>, P>>;
-  get(path: string, defaultValue?: unknown): unknown {
-    const value = this.lookup(path);
-    return value === undefined ? defaultValue : value;
-  }
-
-  has(path: SessionPath<SessionShape<T>>): boolean {
-    const state = this.use();
-    return hasPath(state.data, path) || hasPath(state.transient, path);
-  }
-
-  set<P extends SessionPath<SessionShape<T>>>(path: P, value: SessionPathValue<SessionShape<T>, P>): void {
-    this.record({ kind: 'set', path, value: toJsonValue(value, path) });
-  }
-
-  delete(path: SessionPath<SessionShape<T>>): void {
-    this.record({ kind: 'delete', path });
-  }
-
-  /** A deep copy of all stored data (transient values excluded). */
-  all(): Partial<SessionShape<T>> {
-    return cloneJson(this.use().data) as Partial<SessionShape<T>>;
-  }
-
-  /** Read then delete. */
-  pop<P extends SessionPath<SessionShape<T>>>(path: P): SessionPathValue<SessionShape<T>, P> | undefined;
-  pop<P extends SessionPath<SessionShape<T>>>(
-    path: P,
-    defaultValue: NonNullable<SessionPathValue<SessionShape<T>, P>>,
-  ): NonNullable<SessionPathValue<SessionShape<T>, P>>;
-  pop(path: string, defaultValue?: unknown): unknown {
-    const state = this.use();
-    const value = getPath(state.data, path);
-    if (value === undefined) return defaultValue;
-    this.record({ kind: 'delete', path });
-    return value;
-  }
-
-  /** Append to the list at `path`, creating it when absent. */
-  push<P extends SessionListPath<SessionShape<T>>>(
-    path: P,
-    ...values: ListItem<NonNullable<SessionPathValue<SessionShape<T>, P>>>[]
-  ): void {
-    this.record({ kind: 'push', path, values: values.map((v, i) => toJsonValue(v, `${path}.${i}`)) });
-  }
-
-  /** Add to the number at `path` (absent counts as 0); returns the new value. */
-  increment(path: SessionNumberPath<SessionShape<T>>, by = 1): number {
-    if (!Number.isFinite(by)) throw new TypeError(`session.increment("${path}", by) needs a finite number, got ${by}.`);
-    this.record({ kind: 'increment', path, by });
-    return getPath(this.state.data, path) as number;
-  }
-
-  decrement(path: SessionNumberPath<SessionShape<T>>, by = 1): number {
-    return this.increment(path, -by);
-  }
-
-  /** Drop all data and flash; the id (and the tag) stays. */
-  clear(): void {
-    this.use().reset();
   }
 
   /** A new id with the same data (and lifetime): call it on sign-in against session fixation. */
@@ -213,24 +142,5 @@ export class Session<T extends object = SessionData, F extends object = Record<s
   private moveToNewId(): void {
     const now = Date.now();
     this.state.changeId(this.rules.newId(), now, expiryAt(now, now, this.lifetime()));
-  }
-
-  private use(): SessionState {
-    this.state.accessed = true;
-    return this.state;
-  }
-
-  /** Stored value first, then transient; stored objects are copied so edits go through `set`. */
-  private lookup(path: string): unknown {
-    const state = this.use();
-    const stored = getPath(state.data, path);
-    if (stored === undefined) return getPath(state.transient, path);
-    return typeof stored === 'object' && stored !== null ? cloneJson(stored) : stored;
-  }
-
-  private record(op: SessionOperation): void {
-    const state = this.use();
-    applyOperation(state.data, op);
-    state.ops.push(op);
   }
 }
