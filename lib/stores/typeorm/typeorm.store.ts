@@ -2,7 +2,9 @@ import { Logger } from '@nestjs/common';
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { SESSION_TABLE_NAME } from '../../../bin/session-table.js';
 import { isSessionId } from '../../http/session-id.js';
-import { isStoredSession, type SessionStore, type StoreDestroyOptions, type StoreSetOptions, type StoredSession, type TaggedSession } from '../session-store.js';
+import type { SessionStore, StoreDestroyOptions, StoreSetOptions, StoredSession, TaggedSession } from '../session-store.js';
+import { explained } from './missing-table.js';
+import { rowValues, toSession, type SessionRow } from './session-row.js';
 import { TagColumn } from './tag-column.js';
 
 export interface TypeOrmStoreOptions {
@@ -14,14 +16,6 @@ export interface TypeOrmStoreOptions {
   dataSource: DataSource;
   /** How often expired rows are deleted, in ms; 0 disables the timer (call `prune()` yourself). @default 600_000 (10 minutes) */
   pruneIntervalMs?: number;
-}
-
-/** What a row holds; bigint columns arrive as strings from PostgreSQL and as numbers from SQLite. */
-interface SessionRow {
-  data: string;
-  version: number | string;
-  createdAt: number | string;
-  expiresAt: number | string;
 }
 
 /**
@@ -61,17 +55,9 @@ export class TypeOrmStore implements SessionStore {
 
   async set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
     if (!isSessionId(id)) throw new TypeError('TypeOrmStore refuses to store a session under an id that is not a session id.');
-    const { data, flash, idleMs, tag, device, movedTo } = session;
+    const { tag } = session;
     if (tag !== undefined) await this.tagColumn.require();
-    const values = {
-      // A lifetime, tag and device of its own ride with the data; the tag is also a column, written in the same statement, for findTagged.
-      data: JSON.stringify({ data, flash, idleMs, tag, device, movedTo }),
-      version: session.version,
-      createdAt: session.createdAt,
-      expiresAt: session.expiresAt,
-      userId: userIdOf(data),
-      ...(tag !== undefined || (await this.tagColumn.present()) ? { tag: tag ?? null } : {}),
-    };
+    const values = rowValues(session, tag !== undefined || (await this.tagColumn.present()));
     const qb = this.dataSource.createQueryBuilder();
     if (options.ifVersion !== undefined) {
       // A missing or expired row matches nothing: a session another request destroyed stays destroyed.
@@ -163,53 +149,4 @@ export class TypeOrmStore implements SessionStore {
       this.pruning = false;
     }
   }
-}
-
-/** A missing table is a setup mistake: say how to fix it (the original error stays as `cause`). */
-async function explained<T>(query: Promise<T>): Promise<T> {
-  try {
-    return await query;
-  } catch (error) {
-    const { message, code } = error as { message?: string; code?: string };
-    const missingTable = code === '42P01' || code === 'ER_NO_SUCH_TABLE' || /no such table/i.test(message ?? ''); // PostgreSQL, MySQL, SQLite
-    if (!missingTable) throw error;
-    throw new Error(
-      `TypeOrmStore: the "${SESSION_TABLE_NAME}" table is missing (${message}). Run the CreateSessionTable migration from ` +
-        `'nest-sessions/typeorm', or write it into your project with \`npx nest-sessions make:session-table\`.`,
-      { cause: error },
-    );
-  }
-}
-
-/** A row as a StoredSession, or undefined when it is expired or does not parse. */
-function toSession(row: SessionRow, now: number): StoredSession | undefined {
-  let parsed: { data?: unknown; flash?: unknown; idleMs?: unknown; tag?: unknown; device?: unknown; movedTo?: unknown };
-  try {
-    parsed = JSON.parse(row.data) as typeof parsed;
-  } catch {
-    return undefined;
-  }
-  const session = {
-    data: parsed?.data,
-    flash: parsed?.flash,
-    createdAt: Number(row.createdAt),
-    expiresAt: Number(row.expiresAt),
-    version: Number(row.version),
-    ...(parsed?.idleMs === undefined ? {} : { idleMs: parsed.idleMs }),
-    ...(parsed?.tag === undefined ? {} : { tag: parsed.tag }),
-    ...(parsed?.device === undefined ? {} : { device: parsed.device }),
-    ...(parsed?.movedTo === undefined ? {} : { movedTo: parsed.movedTo }),
-  };
-  return isStoredSession(session) && session.expiresAt > now ? session : undefined;
-}
-
-/** `data.user.id`, else `data.userId`: a string, or a finite number as text; at most 255 characters. */
-function userIdOf(data: Record<string, unknown>): string | null {
-  const user = data.user;
-  const candidates = [typeof user === 'object' && user !== null ? (user as Record<string, unknown>).id : undefined, data.userId];
-  for (const candidate of candidates) {
-    const text = typeof candidate === 'number' && Number.isFinite(candidate) ? String(candidate) : candidate;
-    if (typeof text === 'string' && text.length > 0 && text.length <= 255) return text;
-  }
-  return null;
 }
