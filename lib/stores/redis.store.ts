@@ -1,12 +1,10 @@
-import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { SessionConfigError } from '../errors/session-config.error.js';
-import { SessionError } from '../errors/session.error.js';
 import { isSessionId } from '../http/session-id.js';
 import { LuaScript } from './redis/lua-script.js';
+import { RedisConnection, type RedisConnectionOptions } from './redis/redis-connection.js';
 import { COMPARE_AND_SET, DESTROY_IF_VERSION, TOUCH } from './redis/redis-scripts.js';
 import { RedisTagIndex } from './redis/tag-index.js';
 import { parseReply, serialize, toTtl } from './redis/redis-records.js';
-import { WriteCoalescer } from './redis/write-coalescer.js';
 import { isTimeout, notSaved, writeDeadline } from './redis/write-deadline.js';
 import { type SessionStore, type StoreDestroyOptions, type StoreSetOptions, type StoredSession, type TaggedSession } from './session-store.js';
 
@@ -15,25 +13,7 @@ interface PrefixOption {
   prefix?: string;
 }
 
-export type RedisStoreOptions = PrefixOption &
-  (
-    | {
-        /** A client you created (`Redis` or `Cluster`); you keep it: `close()` leaves it open. */
-        client: Redis | Cluster;
-      }
-    | {
-        /** `redis://[[user]:password@]host[:port][/db]` or `rediss://…`; the store creates, owns and closes the client. */
-        url: string;
-        /** Further ioredis options applied on top of the url. */
-        connection?: RedisOptions;
-      }
-    | {
-        /** ioredis connection options; the store creates, owns and closes the client. */
-        connection: RedisOptions;
-      }
-  );
-
-type Client = Redis | Cluster;
+export type RedisStoreOptions = PrefixOption & RedisConnectionOptions;
 
 const COMPARE_AND_SET_SCRIPT = new LuaScript(COMPARE_AND_SET);
 const TOUCH_SCRIPT = new LuaScript(TOUCH);
@@ -44,44 +24,27 @@ const DESTROY_IF_VERSION_SCRIPT = new LuaScript(DESTROY_IF_VERSION);
  * Cluster. One string key per session (`prefix + id`) holding the record as
  * JSON, with Redis's own expiry, so nothing needs pruning. Every operation is
  * one round trip: GET, SET, DEL, or a single-key Lua script for the
- * compare-and-set write and for touch.
- *
- * ioredis is only imported as a type; when the store is given a url or
- * connection options it loads ioredis on first use.
+ * compare-and-set write and for touch. Given a url or connection options,
+ * it loads ioredis on first use (see RedisConnection).
  */
 export class RedisStore implements SessionStore {
   private readonly prefix: string;
-  private readonly ownsClient: boolean;
-  private client: Promise<Client> | undefined;
-  /** The client once it exists (ioredis queues commands until it is connected). */
-  private connected: Client | undefined;
-  private coalescer: WriteCoalescer | undefined;
-  private closed = false;
+  private readonly redis: RedisConnection;
   private readonly tags: RedisTagIndex;
 
-  constructor(private readonly options: RedisStoreOptions) {
-    const given = options as Partial<{ client: unknown; url: unknown; connection: unknown; prefix: unknown }>;
-    if (typeof given !== 'object' || given === null || (!given.client && given.url === undefined && !given.connection)) {
-      throw new SessionConfigError(
-        "RedisStore needs a Redis connection: pass { client: new Redis() } (or a Cluster), { url: 'redis://host:6379' } or { connection: { host, port } }.",
-      );
-    }
-    if (given.url !== undefined && typeof given.url !== 'string') {
-      throw new SessionConfigError(`RedisStore url must be a string such as 'redis://localhost:6379'; got ${typeof given.url}.`);
-    }
-    if (given.prefix !== undefined && typeof given.prefix !== 'string') {
-      throw new SessionConfigError(`RedisStore prefix must be a string such as 'sess:'; got ${typeof given.prefix}.`);
+  constructor(options: RedisStoreOptions) {
+    this.redis = new RedisConnection(options);
+    if (options.prefix !== undefined && typeof options.prefix !== 'string') {
+      throw new SessionConfigError(`RedisStore prefix must be a string such as 'sess:'; got ${typeof options.prefix}.`);
     }
     this.prefix = options.prefix ?? 'sess:';
-    this.tags = new RedisTagIndex(this.prefix, (command) => this.send(command));
-    this.ownsClient = !('client' in options && options.client);
-    if ('client' in options && options.client) this.client = Promise.resolve(this.adopt(options.client));
+    this.tags = new RedisTagIndex(this.prefix, (command) => this.redis.send(command));
   }
 
   get(id: string): Promise<StoredSession | undefined> {
     if (!isSessionId(id)) return Promise.resolve(undefined);
     const key = this.key(id);
-    return this.send((client) => client.get(key)).then(parseReply);
+    return this.redis.send((client) => client.get(key)).then(parseReply);
   }
 
   async set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
@@ -93,15 +56,15 @@ export class RedisStore implements SessionStore {
     const { tag } = session;
     // A new id's tag entry after its first write, an existing id's before its compare-and-set (see RedisTagIndex).
     if (ifVersion === undefined) {
-      await this.send((client) => client.set(key, json, 'PX', ttlMs));
+      await this.redis.send((client) => client.set(key, json, 'PX', ttlMs));
       if (tag !== undefined) await this.tags.add(tag, id, ttlMs);
       return true;
     }
     if (tag !== undefined) await this.tags.add(tag, id, ttlMs);
-    const deadline = writeDeadline(this.connected);
+    const deadline = writeDeadline(this.redis.current);
     let written: unknown;
     try {
-      written = await this.send((client) => COMPARE_AND_SET_SCRIPT.run(client, key, [String(ifVersion), json, ttlMs, String(deadline)]));
+      written = await this.redis.send((client) => COMPARE_AND_SET_SCRIPT.run(client, key, [String(ifVersion), json, ttlMs, String(deadline)]));
     } catch (error) {
       // Timed out with a deadline: the script refuses to run past it, so the write can never land later.
       throw deadline && isTimeout(error) ? notSaved(error) : error;
@@ -115,10 +78,10 @@ export class RedisStore implements SessionStore {
     const key = this.key(id);
     const { ifVersion } = options;
     if (ifVersion === undefined) {
-      await this.send((client) => client.del(key));
+      await this.redis.send((client) => client.del(key));
       return true;
     }
-    return Number(await this.send((client) => DESTROY_IF_VERSION_SCRIPT.run(client, key, [String(ifVersion)]))) === 1;
+    return Number(await this.redis.send((client) => DESTROY_IF_VERSION_SCRIPT.run(client, key, [String(ifVersion)]))) === 1;
   }
 
   async touch(id: string, expiresAt: number): Promise<void> {
@@ -126,7 +89,7 @@ export class RedisStore implements SessionStore {
     if (!Number.isSafeInteger(expiresAt)) throw new TypeError(`RedisStore.touch needs expiresAt in whole epoch ms; got ${expiresAt}.`);
     const key = this.key(id);
     const ttlMs = toTtl(expiresAt - Date.now());
-    const touched = await this.send((client) => TOUCH_SCRIPT.run(client, key, [String(expiresAt), ttlMs]));
+    const touched = await this.redis.send((client) => TOUCH_SCRIPT.run(client, key, [String(expiresAt), ttlMs]));
     if (typeof touched === 'string' && touched.startsWith('"')) await this.tags.add(JSON.parse(touched) as string, id, ttlMs); // tagged: its entry lives on too
   }
 
@@ -142,75 +105,15 @@ export class RedisStore implements SessionStore {
    * hold the app's start: requests then answer 503 until Redis is reachable.
    */
   async ready(waitMs = 5_000): Promise<void> {
-    const client = await this.connection();
-    if (client.status === 'ready') return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        client.off('ready', done);
-        client.off('end', done);
-        resolve();
-      };
-      const timer = setTimeout(done, waitMs);
-      client.once('ready', done);
-      client.once('end', done);
-    });
+    await this.redis.ready(waitMs);
   }
 
   /** Quits the client the store created from a url or options; a client you handed in stays open. */
-  async close(): Promise<void> {
-    if (!this.ownsClient || this.closed) return;
-    this.closed = true;
-    const pending = this.client;
-    this.client = undefined;
-    this.connected = undefined;
-    this.coalescer = undefined;
-    if (!pending) return;
-    const client = await pending.catch(() => undefined);
-    if (client?.status === 'ready') await client.quit();
-    else client?.disconnect();
+  close(): Promise<void> {
+    return this.redis.close();
   }
 
   private key(id: string): string {
     return this.prefix + id;
-  }
-
-  /**
-   * Issues a command now when connected, so commands go out in the order the
-   * store was called (and share their turn's socket write), else once the
-   * client exists.
-   */
-  private send<T>(command: (client: Client) => Promise<T>): Promise<T> {
-    const client = this.connected;
-    if (client) {
-      this.coalescer?.hold();
-      return command(client);
-    }
-    return this.connection().then(command);
-  }
-
-  private connection(): Promise<Client> {
-    if (this.closed) return Promise.reject(new SessionError('RedisStore was closed; create a new one to reconnect.'));
-    return (this.client ??= this.open().then((opened) => (this.closed ? opened : this.adopt(opened))));
-  }
-
-  private adopt(client: Client): Client {
-    this.connected = client;
-    this.coalescer = WriteCoalescer.for(client);
-    return client;
-  }
-
-  /** Loads ioredis only now, so apps that never use Redis never load it. */
-  private async open(): Promise<Client> {
-    const { Redis } = await import('ioredis');
-    const options = this.options as { url?: string; connection?: RedisOptions };
-    // Fail fast while Redis is away (one reconnect attempt, a command timeout), so requests get
-    // a 503 promptly instead of waiting through ioredis's 20 retries; options you pass win.
-    const connection: RedisOptions = { maxRetriesPerRequest: 1, commandTimeout: 2000, ...options.connection };
-    const client = options.url === undefined ? new Redis(connection) : new Redis(options.url, connection);
-    // Failed commands reject and reach the module, which logs them and answers 503;
-    // without a listener ioredis would also print every reconnect attempt.
-    client.on('error', () => undefined);
-    return client;
   }
 }
