@@ -1,13 +1,12 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { isSessionId } from '../http/session-id.js';
 import { type SessionStore, type StoreDestroyOptions, type StoreSetOptions, type StoredSession, type TaggedSession } from './session-store.js';
-import { LockLostError, withFileLock, type Tenure, type TenureKind } from './file/file-lock.js';
-import { isErrno, writeFileAtomic } from './file/fs-helpers.js';
+import type { Tenure } from './file/file-lock.js';
+import { writeFileAtomic } from './file/fs-helpers.js';
 import { newToken } from './file/holder.js';
-import { removeLeftovers } from './file/leftovers.js';
-import { parseSessionFile, serializeSessionFile } from './file/session-file.js';
+import { serializeSessionFile } from './file/session-file.js';
+import { StoreDirectory } from './file/store-directory.js';
 import { TagEntries } from './file/tag-entries.js';
 
 export interface FileStoreOptions {
@@ -19,10 +18,6 @@ export interface FileStoreOptions {
 
 /** setInterval turns anything longer into 1 ms: refuse it rather than prune in a busy loop. */
 const MAX_INTERVAL_MS = 2 ** 31 - 1;
-/** A lock broken under us this many times in a row: we are too slow to hold one; fail (a 503) rather than loop. */
-const MAX_LOCK_LOSSES = 3;
-/** After a write finds a dead holder, look for the rest of what it left at most this often. */
-const SWEEP_AFTER_DEATH_MS = 1_000;
 
 /**
  * Sessions as files in one directory: survives restarts and is shared by every
@@ -35,12 +30,11 @@ const SWEEP_AFTER_DEATH_MS = 1_000;
  * Expired files are pruned on an unref'd timer, since a file system has no TTL.
  */
 export class FileStore implements SessionStore {
+  /** The store's directory, resolved to an absolute path. */
   readonly dir: string;
   private readonly timer: NodeJS.Timeout | undefined;
-  private dirReady: Promise<unknown> | undefined;
+  private readonly files: StoreDirectory;
   private pruning: Promise<number> | undefined;
-  private sweeping: Promise<unknown> | undefined;
-  private lastSweep = 0;
   private readonly tagEntries: TagEntries;
 
   constructor(options: FileStoreOptions) {
@@ -52,7 +46,8 @@ export class FileStore implements SessionStore {
       throw new TypeError(`FileStore pruneIntervalMs must be a whole number of ms from 0 (off) to ${MAX_INTERVAL_MS}; got ${interval}.`);
     }
     this.dir = resolve(options.dir); // a later process.chdir() must not move the sessions
-    this.tagEntries = new TagEntries(join(this.dir, 'tags'), (id) => this.read(id, Date.now()));
+    this.files = new StoreDirectory(this.dir, (what, error) => this.logFailure(what, error));
+    this.tagEntries = new TagEntries(join(this.dir, 'tags'), (id) => this.files.read(id, Date.now()));
     if (interval > 0) {
       this.timer = setInterval(() => this.prune().catch((error: unknown) => this.logFailure('prune', error)), interval);
       this.timer.unref();
@@ -60,7 +55,7 @@ export class FileStore implements SessionStore {
   }
 
   async get(id: string): Promise<StoredSession | undefined> {
-    return isSessionId(id) ? this.read(id, Date.now()) : undefined;
+    return isSessionId(id) ? this.files.read(id, Date.now()) : undefined;
   }
 
   async set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
@@ -72,14 +67,15 @@ export class FileStore implements SessionStore {
     }
     const { ttlMs, ifVersion } = options;
     const text = () => serializeSessionFile(session, Math.ceil(Date.now() + ttlMs));
+    const file = this.files.path(id, 'json');
     // A brand-new id has nothing to compare with: the atomic rename is enough, no lock needed.
     // Its tag entry comes after the record, an existing id's before it (see TagEntries).
-    if (ifVersion === undefined) return this.inDir(() => writeFileAtomic(this.path(id, 'json'), text(), newToken())).then(() => this.entered(session.tag, id, true));
+    if (ifVersion === undefined) return this.files.inDir(() => writeFileAtomic(file, text(), newToken())).then(() => this.entered(session.tag, id, true));
     await this.entered(session.tag, id, true);
-    return this.locked(id, 'write', async (tenure) => {
-      const current = await this.read(id, Date.now());
+    return this.files.locked(id, 'write', async (tenure) => {
+      const current = await this.files.read(id, Date.now());
       if (current?.version !== ifVersion) return false; // missing counts as a conflict: a logout sticks
-      await tenure.commit(this.path(id, 'json'), text());
+      await tenure.commit(file, text());
       return true;
     });
   }
@@ -87,21 +83,21 @@ export class FileStore implements SessionStore {
   /** Under the lock, so a compare-and-set in flight cannot bring the session back after it is gone. */
   async destroy(id: string, options: StoreDestroyOptions = {}): Promise<boolean> {
     if (!isSessionId(id)) return true;
-    return this.locked(id, 'remove', async (tenure) => {
+    return this.files.locked(id, 'remove', async (tenure) => {
       if (options.ifVersion !== undefined) {
-        const current = await this.read(id, Date.now());
+        const current = await this.files.read(id, Date.now());
         if (current && current.version !== options.ifVersion) return false;
       }
-      await tenure.remove(this.path(id, 'json'));
+      await tenure.remove(this.files.path(id, 'json'));
       return true;
     });
   }
 
   async touch(id: string, expiresAt: number): Promise<void> {
     if (!isSessionId(id)) return;
-    await this.locked(id, 'write', async (tenure) => {
-      const session = await this.read(id, Date.now());
-      if (session) await tenure.commit(this.path(id, 'json'), serializeSessionFile({ ...session, expiresAt }, expiresAt));
+    await this.files.locked(id, 'write', async (tenure) => {
+      const session = await this.files.read(id, Date.now());
+      if (session) await tenure.commit(this.files.path(id, 'json'), serializeSessionFile({ ...session, expiresAt }, expiresAt));
     });
   }
 
@@ -112,102 +108,31 @@ export class FileStore implements SessionStore {
 
   /** Deletes expired and unreadable sessions, abandoned locks and crash leftovers; resolves how many sessions went. One run at a time. */
   prune(): Promise<number> {
-    // Tag entries after the sweep, which removes the sessions that make them stale.
-    const run = () => this.sweep(true).then(async (removed) => (await this.tagEntries.prune(), removed));
+    const run = async () => {
+      let removed = 0;
+      for (const id of await this.files.sweep()) removed += Number(await this.removeIfDead(id));
+      await this.tagEntries.prune(); // after the sessions, whose removal makes their entries stale
+      return removed;
+    };
     return (this.pruning ??= run().finally(() => (this.pruning = undefined)));
   }
 
-  private async entered<R>(tag: string | undefined, id: string, result: R): Promise<R> {
-    if (tag !== undefined) await this.inDir(() => this.tagEntries.add(tag, id));
-    return result;
-  }
-
+  /** Stops the prune timer and waits for a prune or sweep in flight. */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.all([this.pruning?.catch(() => undefined), this.sweeping]);
+    await Promise.all([this.pruning?.catch(() => undefined), this.files.idle()]);
   }
 
-  private path(id: string, kind: 'json' | 'lock'): string {
-    return join(this.dir, `${id}.${kind}`);
-  }
-
-  /** The live record, or undefined for missing, expired, corrupt or foreign files (never a throw for bad content). */
-  private async read(id: string, now: number): Promise<StoredSession | undefined> {
-    let text: string;
-    try {
-      text = await readFile(this.path(id, 'json'), 'utf8');
-    } catch (error) {
-      if (isErrno(error, 'ENOENT')) return undefined;
-      throw error; // the directory itself is failing: a 503, not a silent logout
-    }
-    const file = parseSessionFile(text);
-    return file && file.deadline > now && file.session.expiresAt > now ? file.session : undefined;
-  }
-
-  /**
-   * Runs `critical` under the session's lock. A lock broken under us (we were
-   * stopped or starved) wrote nothing, so the whole read-compare-write starts
-   * over: a conflict is then reported only if the record really changed.
-   */
-  private async locked<R>(id: string, kind: TenureKind, critical: (tenure: Tenure) => Promise<R>, makeDir = true): Promise<R> {
-    const run = () => withFileLock(this.path(id, 'lock'), kind, critical, this.sweepSoon);
-    for (let losses = 0; ; ) {
-      try {
-        return await (makeDir ? this.inDir(run) : run());
-      } catch (error) {
-        if (!(error instanceof LockLostError) || ++losses === MAX_LOCK_LOSSES) throw error;
-      }
-    }
-  }
-
-  /**
-   * Creates the directory on first write rather than in the constructor, so a
-   * volume mounted late or removed and restored only fails the requests made
-   * meanwhile: any failure forgets the directory and the next write makes it again.
-   * The first write also looks for what processes before this one left behind.
-   */
-  private async inDir<R>(operation: () => Promise<R>): Promise<R> {
-    try {
-      if (!this.dirReady) {
-        this.dirReady = mkdir(this.dir, { recursive: true, mode: 0o700 });
-        if (this.lastSweep === 0) void this.dirReady.then(this.sweepSoon, () => undefined);
-      }
-      await this.dirReady;
-      return await operation();
-    } catch (error) {
-      this.dirReady = undefined;
-      throw error;
-    }
-  }
-
-  /** Removes crash leftovers in the background (names only, no session file is read); at most one run per SWEEP_AFTER_DEATH_MS. */
-  private readonly sweepSoon = (): void => {
-    if (this.sweeping || Date.now() - this.lastSweep < SWEEP_AFTER_DEATH_MS) return;
-    this.lastSweep = Date.now();
-    this.sweeping = this.sweep(false)
-      .catch((error: unknown) => this.logFailure('clean up', error))
-      .finally(() => (this.sweeping = undefined));
-  };
-
-  private async sweep(sessionsToo: boolean): Promise<number> {
-    let names: string[];
-    try {
-      names = await readdir(this.dir);
-    } catch (error) {
-      if (isErrno(error, 'ENOENT')) return 0;
-      throw error;
-    }
-    const ids = await removeLeftovers(this.dir, names); // a dead holder found here needs no further sweep
-    let removed = 0;
-    if (sessionsToo) for (const id of ids) removed += Number(await this.removeIfDead(id));
-    return removed;
+  private async entered<R>(tag: string | undefined, id: string, result: R): Promise<R> {
+    if (tag !== undefined) await this.files.inDir(() => this.tagEntries.add(tag, id));
+    return result;
   }
 
   /** Checks without the lock first, so pruning live sessions never contends with requests. */
   private async removeIfDead(id: string): Promise<boolean> {
-    if (await this.read(id, Date.now())) return false;
-    const remove = async (tenure: Tenure) => !(await this.read(id, Date.now())) && tenure.remove(this.path(id, 'json'));
-    return this.locked(id, 'remove', remove, false); // no mkdir: a directory removed meanwhile stays removed
+    if (await this.files.read(id, Date.now())) return false;
+    const remove = async (tenure: Tenure) => !(await this.files.read(id, Date.now())) && tenure.remove(this.files.path(id, 'json'));
+    return this.files.locked(id, 'remove', remove, false); // no mkdir: a directory removed meanwhile stays removed
   }
 
   private logFailure(what: string, error: unknown): void {
