@@ -1,12 +1,13 @@
 import { HttpException, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { catchError, concatMap, from, mergeMap, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { runWithSessions } from '../contexts/current-sessions.js';
 import { withCookie, type CommitHeaders } from '../http/response-headers.js';
 import { requestSessions, requestSessionsIfAny, type PlatformRequest, type RequestSessions } from '../request-sessions.js';
 import { SessionManager } from '../session-manager.js';
 import { DEFAULT_SESSION_NAME } from '../session.options.js';
 import { exposeToViews } from '../views/view-locals.js';
+import { afterLoading, onAnswer } from './answer-observables.js';
 import { readHandlerFacts, type HandlerFacts } from './handler-facts.js';
 import { MessageSessions } from './message-sessions.js';
 import { ResolverSessions } from './resolver-sessions.js';
@@ -58,7 +59,7 @@ export class SessionInterceptor implements NestInterceptor {
     const sessions = requestSessions(request);
     const loads = facts.names.map((name) => this.manager.loadInto(sessions, name));
     const waiting = loads.length === 1 ? loads[0] : loads.some((load) => load instanceof Promise) ? Promise.all(loads) : undefined;
-    if (waiting instanceof Promise) return from(waiting).pipe(mergeMap(() => this.handle(facts, sessions, response, next)));
+    if (waiting instanceof Promise) return afterLoading(waiting, () => this.handle(facts, sessions, response, next));
     return this.handle(facts, sessions, response, next);
   }
 
@@ -77,16 +78,10 @@ export class SessionInterceptor implements NestInterceptor {
       this.hooks.watchNode(sessions, response);
       return next.handle();
     }
-    let first = true;
-    return next.handle().pipe(
-      concatMap((value) => {
-        if (!first) return [value];
-        first = false;
-        const committed = this.commit(sessions, response, response.statusCode);
-        return committed ? from(committed.then(() => value)) : [value];
-      }),
-      catchError((error: unknown) => from(this.afterError(sessions, response, error))),
-    );
+    return onAnswer(next.handle(), {
+      beforeAnswer: () => this.commit(sessions, response, response.statusCode),
+      failed: (error) => this.afterError(sessions, response, error),
+    });
   }
 
   /** Commits for a handler that threw: an HttpException below 500 is answered as it is, so it commits for its status. */

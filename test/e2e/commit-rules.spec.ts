@@ -118,4 +118,17 @@ describe.each(PLATFORMS)('when sessions are committed, on %s', (platform) => {
     expect(reply.status).toBe(202);
     expect((await browser.get('/get?path=viaResLate')).body.value).toBe('yes');
   });
+
+  it('saves everything a handler returning an Observable changed while emitting, before Nest sends its last value', async () => {
+    const reply = await browser.post('/commit/observable');
+    expect(reply.status).toBe(201);
+    expect(reply.body).toEqual({ step: 3 });
+    expect(reply.setCookies).toHaveLength(1);
+    expect((await browser.get('/get?path=steps')).body.value).toEqual([1, 2, 3]);
+  });
+
+  it('keeps what an Observable changed before it failed with a 4xx', async () => {
+    expect((await browser.post('/commit/observable-400')).status).toBe(400);
+    expect((await browser.get('/get?path=observableRejected')).body.value).toBe(true);
+  });
 });
