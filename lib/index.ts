@@ -1,3 +1,4 @@
+/** `nest-sessions`: the module, the Session API and decorators, the store contract and the built-in stores, and the errors. */
 export { SessionModule } from './session.module.js';
 export type { SessionModuleOptions, SessionSettings, SessionCookieOptions } from './session.options.js';
 export { SessionManager } from './session-manager.js';

@@ -10,9 +10,9 @@ export interface SessionCookieOptions {
    * @default 'sid' (named sessions: 'sid.<name>')
    */
   name?: string;
-  /** @default '/' */
+  /** URL path the cookie is sent for. @default '/' */
   path?: string;
-  /** @default undefined (this host only) */
+  /** Domain the cookie is sent to (and its subdomains). @default undefined (this host only) */
   domain?: string;
   /** Keep scripts away from the id. @default true */
   httpOnly?: boolean;
@@ -26,7 +26,7 @@ export interface SessionCookieOptions {
   secure?: boolean | 'auto';
   /** CHIPS partitioned cookie (needs `secure`). @default false */
   partitioned?: boolean;
-  /** @default undefined */
+  /** Chrome's cookie `Priority` attribute. @default undefined */
   priority?: 'low' | 'medium' | 'high';
 }
 
@@ -34,6 +34,7 @@ export interface SessionCookieOptions {
 export interface SessionSettings {
   /** Where sessions live. @default new MemoryStore() for the default session */
   store?: SessionStore;
+  /** How the session cookie is written (name, path, sameSite, secure…). */
   cookie?: SessionCookieOptions;
   /** Sliding expiry: a session unused this long is gone. @default '2h' */
   idleTimeout?: Duration;
@@ -63,6 +64,7 @@ export interface SessionSettings {
   captureDevice?: boolean | { ip?: boolean; userAgent?: boolean };
 }
 
+/** What `SessionModule.forRoot()` takes (or `forRootAsync()`'s factory returns); only `secret` is required. */
 export interface SessionModuleOptions extends SessionSettings {
   /**
    * Signs session cookies (HMAC-SHA256), at least 32 characters. A list
@@ -96,7 +98,9 @@ export interface SessionModuleOptions extends SessionSettings {
   asyncContext?: boolean;
 }
 
+/** The name of the unnamed session (`@Session()`); reserved. */
 export const DEFAULT_SESSION_NAME = 'default';
+/** The defaults the options above document, and limits that are not options. */
 export const DEFAULTS = {
   cookieName: 'sid',
   idleTimeout: '2h',

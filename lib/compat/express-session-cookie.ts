@@ -9,13 +9,19 @@ export interface ExpressSessionCookie {
   readonly originalMaxAge: number | null;
   /** When the session expires; null for a browser-session cookie. Setting it is setting `maxAge` to the time left. */
   expires: Date | null;
+  /** The cookie's `Path` (from the module's `cookie` options, as are the fields below). */
   readonly path: string;
+  /** The cookie's `Domain`; undefined: this host only. */
   readonly domain: string | undefined;
+  /** Whether the cookie is `HttpOnly`. */
   readonly httpOnly: boolean;
+  /** Whether the cookie is `Secure`; `'auto'`: when the request came over HTTPS. */
   readonly secure: boolean | 'auto';
+  /** The cookie's `SameSite`, if any. */
   readonly sameSite: string | undefined;
 }
 
+/** Builds `req.session.cookie` over the loaded session: reads follow it, writes set its lifetime. */
 export function expressSessionCookie({ state, session, config }: LoadedSession): ExpressSessionCookie {
   const onClose = () => expiresOnClose(config, state);
   return {

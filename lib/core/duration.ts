@@ -7,6 +7,7 @@ type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd' | 'w';
 const UNIT_MS: Record<DurationUnit, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/;
 
+/** A Duration in whole ms; throws SessionConfigError naming `option` for anything else. */
 export function parseDuration(value: unknown, option: string): number {
   if (typeof value === 'number' && Number.isFinite(value) && value > 0) return Math.round(value);
   if (typeof value === 'string') {

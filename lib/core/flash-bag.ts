@@ -23,6 +23,7 @@ export class FlashBag<T extends object = Record<string, any>> {
     this.use().now[key] = value;
   }
 
+  /** The value readable now under `key` (`now`, then this request's `set`, then the previous request's), else `defaultValue`. */
   get<K extends keyof T & string>(key: K): T[K] | undefined;
   get<K extends keyof T & string>(key: K, defaultValue: T[K]): T[K];
   get<K extends keyof T & string>(key: K, defaultValue?: T[K]): T[K] | undefined {
@@ -33,6 +34,7 @@ export class FlashBag<T extends object = Record<string, any>> {
     return defaultValue;
   }
 
+  /** Whether a value is readable now under `key` (falsy values count). */
   has(key: keyof T & string): boolean {
     const flash = this.use();
     return hasOwn(flash.now, key) || hasOwn(flash.outgoing, key) || hasOwn(flash.incoming, key);

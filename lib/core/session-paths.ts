@@ -51,4 +51,5 @@ export type SessionNumberPath<T> = {
   [P in SessionPath<T>]: NonNullable<SessionPathValue<T, P>> extends number ? P : never;
 }[SessionPath<T>];
 
+/** The item type of a list type. */
 export type ListItem<L> = L extends readonly (infer I)[] ? I : never;

@@ -6,13 +6,16 @@ import { SessionError } from './session.error.js';
  */
 export class SessionNotWritableError extends SessionError {
   constructor(
+    /** The session the message tried to change. */
     readonly sessionName: string,
+    /** Why: its store is a CookieStore, it would need a new id, or its lifetime changed. */
     readonly reason: 'cookie-store' | 'new-id' | 'lifetime',
     message: string,
   ) {
     super(message);
   }
 
+  /** The session is kept in a CookieStore. */
   static cookieStore(name: string): SessionNotWritableError {
     return new SessionNotWritableError(
       name,
@@ -21,6 +24,7 @@ export class SessionNotWritableError extends SessionError {
     );
   }
 
+  /** The change needs a new id (a regenerate, or a session that does not exist yet). */
   static newId(name: string, regenerated: boolean): SessionNotWritableError {
     const why = regenerated
       ? 'regenerate() and invalidate() give it a new id'
@@ -32,6 +36,7 @@ export class SessionNotWritableError extends SessionError {
     );
   }
 
+  /** `setLifetime()` was called. */
   static lifetime(name: string): SessionNotWritableError {
     return new SessionNotWritableError(
       name,

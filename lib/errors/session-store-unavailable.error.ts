@@ -19,7 +19,9 @@ export class SessionStoreUnavailableError extends SessionError {
   readonly outcome: StoreWriteOutcome | undefined;
 
   constructor(
+    /** The store's class name, e.g. `RedisStore`. */
     readonly storeName: string,
+    /** The store method that failed: `get`, `set`, `destroy`, `touch`, `findTagged`… */
     readonly operation: string,
     cause: unknown,
   ) {

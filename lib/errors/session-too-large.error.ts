@@ -3,7 +3,9 @@ import { SessionError } from './session.error.js';
 /** A session grew past a size limit; nothing from the request was saved. */
 export class SessionTooLargeError extends SessionError {
   constructor(
+    /** The size the session would have had, in bytes. */
     readonly bytes: number,
+    /** The limit it went past, in bytes. */
     readonly limit: number,
     message: string,
   ) {

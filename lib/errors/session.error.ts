@@ -3,9 +3,12 @@ const SESSION_ERROR: unique symbol = Symbol.for('nest-sessions.error');
 
 /** Base of every error nest-sessions throws; `instanceof SessionError` catches them all. */
 export class SessionError extends Error {
+  /** The error's class name, e.g. `SessionStoreUnavailableError`. */
   override readonly name: string = this.constructor.name;
+  /** Marks it as a nest-sessions error for `instanceof` across both builds. */
   readonly [SESSION_ERROR] = true;
 
+  /** `cause`: the underlying error, when there is one. */
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }

@@ -8,7 +8,9 @@ import { SessionError } from './session.error.js';
  */
 export class UserSessionsUnsupportedError extends SessionError {
   constructor(
+    /** The session whose store cannot. */
     readonly sessionName: string,
+    /** That store's class name. */
     readonly storeName: string,
   ) {
     super(

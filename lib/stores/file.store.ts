@@ -9,6 +9,7 @@ import { serializeSessionFile } from './file/session-file.js';
 import { StoreDirectory } from './file/store-directory.js';
 import { TagEntries } from './file/tag-entries.js';
 
+/** Options of `new FileStore(...)`. */
 export interface FileStoreOptions {
   /** Directory holding one `<id>.json` per session; created with mode 0700 if absent. Give it to this store alone. */
   dir: string;
@@ -54,10 +55,12 @@ export class FileStore implements SessionStore {
     }
   }
 
+  /** Reads `<id>.json`; a missing, expired or corrupt file reads as undefined. */
   async get(id: string): Promise<StoredSession | undefined> {
     return isSessionId(id) ? this.files.read(id, Date.now()) : undefined;
   }
 
+  /** Writes the record atomically; with `ifVersion`, under the session's lock. Throws `TypeError` for an id that is not a session id. */
   async set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
     if (!isSessionId(id)) {
       throw new TypeError(
@@ -93,6 +96,7 @@ export class FileStore implements SessionStore {
     });
   }
 
+  /** Rewrites the record with the new expiry, under its lock; a missing session stays missing. */
   async touch(id: string, expiresAt: number): Promise<void> {
     if (!isSessionId(id)) return;
     await this.files.locked(id, 'write', async (tenure) => {

@@ -13,6 +13,7 @@ interface PrefixOption {
   prefix?: string;
 }
 
+/** Options of `new RedisStore(...)`: a connection (`client`, `url` or `connection`) and an optional key `prefix`. */
 export type RedisStoreOptions = PrefixOption & RedisConnectionOptions;
 
 const COMPARE_AND_SET_SCRIPT = new LuaScript(COMPARE_AND_SET);
@@ -41,12 +42,14 @@ export class RedisStore implements SessionStore {
     this.tags = new RedisTagIndex(this.prefix, (command) => this.redis.send(command));
   }
 
+  /** One GET; a value that is not a record reads as undefined. */
   get(id: string): Promise<StoredSession | undefined> {
     if (!isSessionId(id)) return Promise.resolve(undefined);
     const key = this.key(id);
     return this.redis.send((client) => client.get(key)).then(parseReply);
   }
 
+  /** SET with PX, or a compare-and-set script with `ifVersion`; a write Redis refuses past its deadline rejects as not saved. */
   async set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
     if (!isSessionId(id)) return false;
     const key = this.key(id);
@@ -73,6 +76,7 @@ export class RedisStore implements SessionStore {
     return Number(written) === 1;
   }
 
+  /** DEL, or a script that deletes only at `ifVersion`. */
   async destroy(id: string, options: StoreDestroyOptions = {}): Promise<boolean> {
     if (!isSessionId(id)) return true;
     const key = this.key(id);
@@ -84,6 +88,7 @@ export class RedisStore implements SessionStore {
     return Number(await this.redis.send((client) => DESTROY_IF_VERSION_SCRIPT.run(client, key, [String(ifVersion)]))) === 1;
   }
 
+  /** Moves the record's expiry (and its tag entry's) with one script. Throws `TypeError` unless `expiresAt` is whole epoch ms. */
   async touch(id: string, expiresAt: number): Promise<void> {
     if (!isSessionId(id)) return;
     if (!Number.isSafeInteger(expiresAt)) throw new TypeError(`RedisStore.touch needs expiresAt in whole epoch ms; got ${expiresAt}.`);

@@ -31,21 +31,27 @@ export interface StoredSession {
 
 /** What `captureDevice` keeps about the client that created a session. */
 export interface SessionDevice {
+  /** The client's IP, as the platform reports it (trust-proxy settings honoured). */
   ip?: string;
+  /** The client's `User-Agent` header. */
   userAgent?: string;
 }
 
 /** A live record found by its tag, with the id it is stored under. */
 export interface TaggedSession {
+  /** The id the record is stored under. */
   readonly id: string;
+  /** The record itself. */
   readonly session: StoredSession;
 }
 
+/** Options of `SessionStore.destroy`. */
 export interface StoreDestroyOptions {
   /** Delete only if the stored record still has this version (a missing record counts as deleted). */
   ifVersion?: number;
 }
 
+/** Options of `SessionStore.set`. */
 export interface StoreSetOptions {
   /** How long the record lives from now, for stores with native TTL. */
   ttlMs: number;
@@ -63,6 +69,7 @@ export interface StoreSetOptions {
  * backend itself fails (the module turns that into a 503).
  */
 export interface SessionStore {
+  /** The record stored under `id`; undefined when it is missing, expired or unreadable. */
   get(id: string): Promise<StoredSession | undefined>;
   /** Resolves `false` on a version conflict, `true` once written. */
   set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean>;
@@ -93,7 +100,7 @@ export interface SessionStore {
 /** DI token for the default session's store: `@Inject(SessionStore)` or `@InjectSessionStore()`. */
 export const SessionStore: unique symbol = Symbol.for('nest-sessions.SessionStore');
 
-/** A record is usable when it has the shape above; anything else reads as missing. */
+/** Whether `value` has StoredSession's shape: a store reads anything else as missing. */
 export function isStoredSession(value: unknown): value is StoredSession {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;

@@ -7,6 +7,7 @@ import { readCookieValues } from '../http/cookie-header.js';
  * (their `headers['set-cookie']` is a list of lines).
  */
 export interface ResponseLike {
+  /** fetch's `Headers`, or a record of header values (`set-cookie` as a list). */
   readonly headers: { getSetCookie(): string[] } | { readonly [name: string]: unknown };
 }
 

@@ -19,20 +19,11 @@ export interface ReadSessionOptions {
 }
 
 /**
- * What the session a client holds after `source` contains now: its data and
- * the flash the next request will read, or `undefined` when that client holds
- * no live session (none was started, it was destroyed, it expired, or the
- * cookie does not verify). Lets a test assert what a request stored without
- * a route that reads it back.
- *
- * Pass the response: its `Set-Cookie` wins (a new session, a `regenerate()`,
- * every change of a CookieStore session, an emptied cookie after `destroy()`).
- * When it sets no cookie for the session, the cookie the request sent decides
- * (found on supertest and `inject()` responses; pass `sent` with fetch).
- * A `Cookie` header string works too, e.g. the one `sessionCookie` returned.
- *
- * The store is read as the app's next request would read it; nothing is
- * changed (no expiry extended, no flash consumed).
+ * The session a client holds after `source`: its data and the flash the next
+ * request will read, or undefined when it holds no live session. Reads the
+ * store as the next request would, changing nothing (no expiry, no flash).
+ * A response's `Set-Cookie` wins; without one, the cookie the request sent
+ * decides (supertest and `inject()` carry it; with fetch, pass `sent`).
  *
  * ```ts
  * const res = await request(app.getHttpServer()).post('/cart').set('Cookie', cookie).send({ item: 'book' });

@@ -20,30 +20,16 @@ export interface SessionCookieInit<F extends object = Record<string, any>> {
 const MAX_COOKIE_BYTES = 4096;
 
 /**
- * A `Cookie` header value (`sid=<value>`) for a session that starts with
- * `data`: the first request that sends it loads `data` (and `flash`) as if
- * earlier requests had stored them. The test equivalent of signing in
- * through the app's own routes, without scripting a login first.
- *
- * - Server stores (MemoryStore, RedisStore, TypeOrmStore, FileStore, a store
- *   swapped in with `overrideProvider(SessionStore)`): a record is written
- *   under a fresh id into the store the app itself uses, and the id is signed
- *   with the app's first secret.
- * - CookieStore: the record is sealed into the cookie value; nothing is written.
- *
- * The session is brand new: created now, expiring after the configured
- * `idleTimeout` (capped by `absoluteTimeout`), version 1. Data is checked as
- * `session.set` checks it (JSON values only) and against `maxSize` and the
- * 4096-byte cookie limit, so a seed the app could never have stored fails here,
- * not as a puzzling 500 later.
+ * A `Cookie` header value (`sid=<value>`) for a new session holding `data`:
+ * signing in for a test without scripting a login. The record goes into the
+ * app's own store (a CookieStore seals it into the value instead). Throws for
+ * data the app could not have stored (not JSON, past `maxSize` or the
+ * 4096-byte cookie limit) and on a NullStore.
  *
  * ```ts
  * const cookie = await sessionCookie(app, { user: { id: 1 } });
  * await request(app.getHttpServer()).get('/account').set('Cookie', cookie).expect(200);
  * ```
- *
- * Several sessions in one request: pass every cookie, e.g.
- * `.set('Cookie', [main, prefs])` with supertest or `[main, prefs].join('; ')` with fetch.
  *
  * @param app an `INestApplication` or a `TestingModule` whose modules import `SessionModule`
  * @param data the session's data, typed like `Session<T>` (default: the augmentable `SessionData`)

@@ -5,14 +5,15 @@ import { snapshotOf, type SessionSnapshot } from './session-snapshot.js';
 
 /** One call the app (or a helper) made on a {@link TestSessionStore}. */
 export interface StoreCall {
+  /** The store method called. */
   readonly method: 'get' | 'set' | 'destroy' | 'touch';
+  /** The session id it was called with. */
   readonly id: string;
 }
 
 /**
- * A MemoryStore a test can look into: every session it holds, every call
- * made on it, and a reset between tests. Swap it in for the app's store the
- * Nest way, so the code under test is unchanged:
+ * A MemoryStore (same semantics: it wraps one) that a test can look into:
+ * the sessions it holds, the calls made on it, and a reset between tests.
  *
  * ```ts
  * const store = new TestSessionStore();
@@ -22,27 +23,21 @@ export interface StoreCall {
  * // …
  * expect(await store.sessions()).toHaveLength(1);
  * ```
- *
- * Semantics are MemoryStore's (compare-and-set, expiry, copies in and out):
- * it wraps one rather than imitating it, so what passes here passes there.
  */
 export class TestSessionStore implements SessionStore {
-  /**
-   * Every `get`, `set`, `destroy` and `touch`, oldest first: the app's, and
-   * those `sessionCookie` and `readSession` make. `sessions()` is not counted.
-   * Assert on it right after a request, e.g. that a route which uses no
-   * session never reached the store: `expect(store.calls).toEqual([])`.
-   */
+  /** Every `get`, `set`, `destroy` and `touch` so far, oldest first (the testing helpers' too, not `sessions()`'s). */
   readonly calls: StoreCall[] = [];
   private readonly memory = new MemoryStore();
   /** Ids written and not yet destroyed; expired ones drop out when listed. MemoryStore itself cannot be listed. */
   private readonly ids = new Set<string>();
 
+  /** MemoryStore's `get`, recorded in `calls`. */
   get(id: string): Promise<StoredSession | undefined> {
     this.calls.push({ method: 'get', id });
     return this.memory.get(id);
   }
 
+  /** MemoryStore's `set`, recorded in `calls`. */
   async set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
     this.calls.push({ method: 'set', id });
     const written = await this.memory.set(id, session, options);
@@ -50,6 +45,7 @@ export class TestSessionStore implements SessionStore {
     return written;
   }
 
+  /** MemoryStore's `destroy`, recorded in `calls`. */
   async destroy(id: string, options?: StoreDestroyOptions): Promise<boolean> {
     this.calls.push({ method: 'destroy', id });
     const destroyed = await this.memory.destroy(id, options);
@@ -57,6 +53,7 @@ export class TestSessionStore implements SessionStore {
     return destroyed;
   }
 
+  /** MemoryStore's `touch`, recorded in `calls`. */
   touch(id: string, expiresAt: number): Promise<void> {
     this.calls.push({ method: 'touch', id });
     return this.memory.touch(id, expiresAt);
@@ -72,11 +69,7 @@ export class TestSessionStore implements SessionStore {
     return this.memory.prune();
   }
 
-  /**
-   * The live sessions held, in the order they were first written: what requests sending their
-   * cookies would load. The short-lived markers `regenerate()` leaves at an
-   * old id are not sessions and are left out.
-   */
+  /** The live sessions held, in the order first written (not the markers `regenerate()` leaves at old ids). */
   async sessions<T extends object = SessionData, F extends object = Record<string, any>>(): Promise<SessionSnapshot<T, F>[]> {
     const live: SessionSnapshot<T, F>[] = [];
     for (const id of this.ids) {

@@ -18,6 +18,7 @@ import { infoOf, type UserSessionInfo } from './user-session-info.js';
 /** Deletes in flight at once for `destroyAll`: a user with thousands of sessions does not flood the store. */
 const PARALLEL_DELETES = 16;
 
+/** Options of `UserSessions.destroyAll`. */
 export interface DestroyAllOptions {
   /** The session to keep: the current `Session` ("sign out other devices"), or a digest from `list()`. */
   except?: Session<any, any> | string;

@@ -2,9 +2,9 @@ import type { Session } from '../core/session.js';
 
 /** Names under which `@Render` views find the session and its flash. */
 export interface ViewLocalsOptions {
-  /** @default 'session' */
+  /** The session's data (with `get`, `has` and `id`). @default 'session' */
   session?: string;
-  /** @default 'flash' */
+  /** The flash readable now (with `get`, `has` and `all`). @default 'flash' */
   flash?: string;
 }
 

@@ -16,6 +16,7 @@ export class AddSessionTag implements MigrationInterface {
   /** TypeORM orders and records migrations by a name ending in a 13-digit timestamp: right after CreateSessionTable's. */
   name = `AddSessionTag${TAG_MIGRATION_TIMESTAMP}`;
 
+  /** Adds the column and its index where missing. */
   async up(queryRunner: QueryRunner): Promise<void> {
     if (!(await queryRunner.hasTable(SESSION_TABLE_NAME))) return; // CreateSessionTable, when it runs, makes the column
     if (!(await queryRunner.hasColumn(SESSION_TABLE_NAME, 'tag'))) {
@@ -27,6 +28,7 @@ export class AddSessionTag implements MigrationInterface {
     }
   }
 
+  /** Drops the index and the column. */
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.dropIndex(SESSION_TABLE_NAME, SESSION_INDEX_NAMES.tag);
     await queryRunner.dropColumn(SESSION_TABLE_NAME, 'tag');

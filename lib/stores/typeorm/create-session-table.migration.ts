@@ -15,11 +15,13 @@ export class CreateSessionTable implements MigrationInterface {
   /** TypeORM orders and records migrations by a name ending in a 13-digit timestamp. */
   name = `CreateSessionTable${MIGRATION_TIMESTAMP}`;
 
+  /** Creates the table and its indexes, unless the table exists. */
   async up(queryRunner: QueryRunner): Promise<void> {
     const indices = sessionIndexOptions().map((index) => new TableIndex(index));
     await queryRunner.createTable(new Table({ ...sessionTableOptions(), indices }), true);
   }
 
+  /** Drops the table, if it exists. */
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.dropTable(sessionTableOptions().name, true);
   }

@@ -21,7 +21,7 @@ export class SessionEntity {
   @PrimaryColumn({ name: 'id', type: 'varchar', length: 64 })
   id!: string;
 
-  /** JSON of `{ data, flash }`. */
+  /** JSON of `{ data, flash }`, with the session's own lifetime, tag and device when it has them. */
   @Column({ name: 'data', type: 'text' })
   data!: string;
 

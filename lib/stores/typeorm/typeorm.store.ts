@@ -7,6 +7,7 @@ import { explained } from './missing-table.js';
 import { rowValues, toSession, type SessionRow } from './session-row.js';
 import { TagColumn } from './tag-column.js';
 
+/** Options of `new TypeOrmStore(...)`. */
 export interface TypeOrmStoreOptions {
   /**
    * Your DataSource (for @nestjs/typeorm: inject `getDataSourceToken()`). The
@@ -46,6 +47,7 @@ export class TypeOrmStore implements SessionStore {
     }
   }
 
+  /** One SELECT by id; an expired or unreadable row reads as undefined. */
   async get(id: string): Promise<StoredSession | undefined> {
     if (!isSessionId(id)) return undefined;
     const qb = this.dataSource.createQueryBuilder();
@@ -53,6 +55,7 @@ export class TypeOrmStore implements SessionStore {
     return row ? toSession(row, Date.now()) : undefined;
   }
 
+  /** An upsert, or with `ifVersion` an `UPDATE … WHERE version = ?`. Throws `TypeError` for an id that is not a session id. */
   async set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
     if (!isSessionId(id)) throw new TypeError('TypeOrmStore refuses to store a session under an id that is not a session id.');
     const { tag } = session;
@@ -81,6 +84,7 @@ export class TypeOrmStore implements SessionStore {
     return true;
   }
 
+  /** Updates `expiresAt` of a live row. */
   async touch(id: string, expiresAt: number): Promise<void> {
     if (!isSessionId(id)) return;
     const qb = this.dataSource.createQueryBuilder();
@@ -91,6 +95,7 @@ export class TypeOrmStore implements SessionStore {
     await explained(update.execute());
   }
 
+  /** Deletes the row (with `ifVersion`, only at that version). */
   async destroy(id: string, options: StoreDestroyOptions = {}): Promise<boolean> {
     if (!isSessionId(id)) return true;
     const { ifVersion } = options;
@@ -122,6 +127,7 @@ export class TypeOrmStore implements SessionStore {
     return found;
   }
 
+  /** Deletes expired rows; resolves how many. */
   async prune(): Promise<number> {
     const qb = this.dataSource.createQueryBuilder();
     const result = await explained(qb.delete().from(SESSION_TABLE_NAME).where(`${qb.escape('expiresAt')} <= :now`, { now: Date.now() }).execute());
