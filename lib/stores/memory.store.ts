@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { setImmediate } from 'node:timers';
 import { Logger } from '@nestjs/common';
 import { copySession, type SessionStore, type StoreDestroyOptions, type StoreSetOptions, type StoredSession, type TaggedSession } from './session-store.js';
 import { TagIndex } from './tag-index.js';
@@ -58,27 +59,32 @@ export class MemoryStore implements SessionStore {
     return this.entries.size;
   }
 
-  async get(id: string): Promise<StoredSession | undefined> {
-    return this.read(id, Date.now());
+  get(id: string): Promise<StoredSession | undefined> {
+    return nextTurn(() => this.read(id, Date.now()));
   }
 
-  async set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
-    return this.write(id, session, options, Date.now());
+  set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
+    const copy = copySession(session); // what the caller passed, even if it changes it before the next turn
+    return nextTurn(() => this.write(id, copy, options, Date.now()));
   }
 
-  async destroy(id: string, options: StoreDestroyOptions = {}): Promise<boolean> {
-    const entry = this.live(id, Date.now());
-    if (!entry) return true;
-    if (options.ifVersion !== undefined && entry.record.version !== options.ifVersion) return false;
-    this.remove(entry);
-    return true;
+  destroy(id: string, options: StoreDestroyOptions = {}): Promise<boolean> {
+    return nextTurn(() => {
+      const entry = this.live(id, Date.now());
+      if (!entry) return true;
+      if (options.ifVersion !== undefined && entry.record.version !== options.ifVersion) return false;
+      this.remove(entry);
+      return true;
+    });
   }
 
-  async touch(id: string, expiresAt: number): Promise<void> {
-    const entry = this.live(id, Date.now());
-    if (!entry) return;
-    entry.record.expiresAt = expiresAt;
-    entry.expiresAt = expiresAt;
+  touch(id: string, expiresAt: number): Promise<void> {
+    return nextTurn(() => {
+      const entry = this.live(id, Date.now());
+      if (!entry) return;
+      entry.record.expiresAt = expiresAt;
+      entry.expiresAt = expiresAt;
+    });
   }
 
   private read(id: string, now: number): StoredSession | undefined {
@@ -88,10 +94,10 @@ export class MemoryStore implements SessionStore {
     return copySession(entry.record);
   }
 
-  private write(id: string, session: StoredSession, options: StoreSetOptions, now: number): boolean {
+  /** `record` is the store's own copy already. */
+  private write(id: string, record: StoredSession, options: StoreSetOptions, now: number): boolean {
     const existing = this.live(id, now);
     if (options.ifVersion !== undefined && existing?.record.version !== options.ifVersion) return false;
-    const record = copySession(session);
     const expiresAt = now + options.ttlMs;
     this.tags.set(id, record.tag);
     if (existing) {
@@ -108,21 +114,25 @@ export class MemoryStore implements SessionStore {
   }
 
   /** The tag's live sessions: O(its own sessions), from an index kept in step with every write and removal. */
-  async findTagged(tag: string): Promise<TaggedSession[]> {
-    const now = Date.now();
-    const found: TaggedSession[] = [];
-    for (const id of this.tags.idsOf(tag)) {
-      const entry = this.live(id, now);
-      if (entry && entry.record.movedTo === undefined) found.push({ id, session: copySession(entry.record) });
-    }
-    return found;
+  findTagged(tag: string): Promise<TaggedSession[]> {
+    return nextTurn(() => {
+      const now = Date.now();
+      const found: TaggedSession[] = [];
+      for (const id of this.tags.idsOf(tag)) {
+        const entry = this.live(id, now);
+        if (entry && entry.record.movedTo === undefined) found.push({ id, session: copySession(entry.record) });
+      }
+      return found;
+    });
   }
 
-  async prune(): Promise<number> {
-    const before = this.entries.size;
-    const now = Date.now();
-    for (const entry of this.entries.values()) if (entry.expiresAt <= now) this.remove(entry);
-    return before - this.entries.size;
+  prune(): Promise<number> {
+    return nextTurn(() => {
+      const before = this.entries.size;
+      const now = Date.now();
+      for (const entry of this.entries.values()) if (entry.expiresAt <= now) this.remove(entry);
+      return before - this.entries.size;
+    });
   }
 
   async close(): Promise<void> {
@@ -156,4 +166,24 @@ export class MemoryStore implements SessionStore {
       if (next.value.expiresAt <= now) this.remove(next.value);
     }
   }
+}
+
+/**
+ * Every operation answers in a later turn of the event loop, in the order
+ * it was asked, as express-session's MemoryStore and any store across a
+ * network do: parallel requests interleave in tests as they will on Redis
+ * or SQL, and under load the responses of requests read in one turn are
+ * written together. Node's own `setImmediate`, not the global a test's fake
+ * timers replace.
+ */
+function nextTurn<T>(work: () => T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    setImmediate(() => {
+      try {
+        resolve(work());
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
 }

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MemoryStore } from '../../lib/index.js';
 import { describeStoreConformance, newId, record } from './store-conformance.js';
@@ -104,5 +105,29 @@ describe('MemoryStore specifics', () => {
   it('refuses a maxEntries that is not a whole number of at least 1', () => {
     expect(() => new MemoryStore({ maxEntries: 0 })).toThrow(TypeError);
     expect(() => new MemoryStore({ maxEntries: 1.5 })).toThrow(/maxEntries/);
+  });
+
+  it("keeps answering in a test that fakes timers with jest.useFakeTimers()", async () => {
+    const store = open();
+    const id = newId();
+    jest.useFakeTimers();
+    try {
+      await store.set(id, record({ data: { n: 1 } }), { ttlMs: 60_000 });
+      await expect(store.get(id)).resolves.toMatchObject({ data: { n: 1 } });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('answers in the order it was asked: a read asked before a write sees the session before it', async () => {
+    const store = open();
+    const id = newId();
+    await store.set(id, record({ data: { n: 1 } }), { ttlMs: 60_000 });
+    const before = store.get(id);
+    const write = store.set(id, record({ data: { n: 2 } }), { ttlMs: 60_000 });
+    const after = store.get(id);
+    expect((await before)?.data).toEqual({ n: 1 });
+    await write;
+    expect((await after)?.data).toEqual({ n: 2 });
   });
 });
