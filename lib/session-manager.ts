@@ -146,6 +146,7 @@ export class SessionManager implements OnModuleDestroy {
     return loading;
   }
 
+  /** Closes every configured store once (`app.close()`, `enableShutdownHooks()`). */
   async onModuleDestroy(): Promise<void> {
     const stores = new Set([...this.config.sessions.values()].map((s) => s.store));
     await Promise.all([...stores].map((store) => store.close?.()));

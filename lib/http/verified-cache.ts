@@ -10,11 +10,9 @@
  * dropped whole and the young one becomes the old. A hit in the old one
  * moves the value up, so values in use stay. The newest half of the bound is
  * always held, never more than the bound, and a value leaves without a
- * `Map.delete`: with a sealed cookie re-sealed on every write, the cache
- * turns over once per write, and deleting from a Map of 10,000 long-lived
- * keys misses the CPU caches at every step (0.5 µs a delete in `perf` of
- * cookie-store writes, another 0.5 µs for the insert into a Map full of
- * holes).
+ * `Map.delete`: a sealed cookie is re-sealed on every write, so the cache
+ * turns over once per write, and deletes from a large Map are what that
+ * turnover cost (bench/FINDINGS.md).
  */
 export class VerifiedCache<V> {
   private young = new Map<number, Held<V>>();
@@ -69,21 +67,16 @@ interface Held<V> {
 }
 
 /**
- * The number a value is filed under. Every cookie value is a new string, so
- * a Map keyed by the string would hash it afresh on each request, a
- * character at a time (90 characters for a signed id, 230 and more for a
- * sealed session), and a key cut from it would be a new string to allocate
- * and hash. The last characters of either are its MAC or its authentication
- * tag, as random as any: six of them (36 bits) folded by FNV-1a into a
- * small integer, which a Map hashes without touching memory. Two values
- * that share a key are told apart by the whole-value comparison in `get`;
- * the later replaces the earlier, which then costs one more check (an HMAC
- * or an AES-GCM open) when it comes back.
+ * The number a value is filed under: its last six characters (its MAC or
+ * authentication tag, as random as any) folded by FNV-1a, so a request's
+ * new cookie string is not hashed whole. Values sharing a key are told
+ * apart by the whole-value comparison in `get`; the later replaces the
+ * earlier, which then costs one more check when it comes back.
  */
 const KEY_CHARS = 6;
 
 function keyOf(value: string): number {
   let key = 0x811c9dc5;
   for (let i = Math.max(0, value.length - KEY_CHARS); i < value.length; i++) key = Math.imul(key ^ value.charCodeAt(i), 0x01000193);
-  return key & 0x3fffffff; // a small integer (Smi): no heap number to allocate
+  return key & 0x3fffffff; // fits a small integer: no number object per lookup
 }

@@ -44,6 +44,7 @@ export class SessionInterceptor implements NestInterceptor {
     private readonly messages: MessageSessions,
   ) {}
 
+  /** Loads what the handler uses, runs it, and commits before Nest writes its answer. */
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     // Types as strings: @nestjs/graphql and @nestjs/websockets stay optional. Microservices ('rpc') carry no cookies.
     const type = context.getType<string>();

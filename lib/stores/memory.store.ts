@@ -5,6 +5,7 @@ import { copySession, type SessionStore, type StoreDestroyOptions, type StoreSet
 import { TagIndex } from './tag-index.js';
 import { UseOrder, type UseOrderItem } from './use-order.js';
 
+/** Options of `new MemoryStore(options)`. */
 export interface MemoryStoreOptions {
   /** Most sessions kept; past it the least recently used is evicted. @default 100_000 */
   maxEntries?: number;
@@ -59,15 +60,18 @@ export class MemoryStore implements SessionStore {
     return this.entries.size;
   }
 
+  /** A copy of the live session, or undefined. */
   get(id: string): Promise<StoredSession | undefined> {
     return nextTurn(() => this.read(id, Date.now()));
   }
 
+  /** Saves a copy; false when `options.ifVersion` is not the version held. */
   set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
     const copy = copySession(session); // what the caller passed, even if it changes it before the next turn
     return nextTurn(() => this.write(id, copy, options, Date.now()));
   }
 
+  /** Deletes the session; false when `options.ifVersion` is not the version held. */
   destroy(id: string, options: StoreDestroyOptions = {}): Promise<boolean> {
     return nextTurn(() => {
       const entry = this.live(id, Date.now());
@@ -78,6 +82,7 @@ export class MemoryStore implements SessionStore {
     });
   }
 
+  /** Moves the session's expiry without rewriting it. */
   touch(id: string, expiresAt: number): Promise<void> {
     return nextTurn(() => {
       const entry = this.live(id, Date.now());
@@ -126,6 +131,7 @@ export class MemoryStore implements SessionStore {
     });
   }
 
+  /** Deletes every expired session now; resolves to how many. The sweep timer does this in slices anyway. */
   prune(): Promise<number> {
     return nextTurn(() => {
       const before = this.entries.size;
@@ -135,6 +141,7 @@ export class MemoryStore implements SessionStore {
     });
   }
 
+  /** Stops the sweep timer (SessionModule calls it at shutdown). */
   async close(): Promise<void> {
     clearInterval(this.timer);
   }
