@@ -52,8 +52,9 @@ export function planCommit(session: ResolvedSession, state: SessionState, status
 
   const lifetime = lifetimeOf(session, state);
   const extended = expiryAt(now, state.createdAt, lifetime);
-  // A session's own lifetime shorter than the module's is extended as often, relative to it.
-  const extend = extended - state.expiresAt >= Math.min(session.touchAfterMs, Math.floor(lifetime.idleMs * 0.1));
+  // A session with its own lifetime (setLifetime) shorter than the module's is extended as often, relative to it.
+  const step = state.idleMs === undefined ? session.touchAfterMs : Math.min(session.touchAfterMs, Math.floor(lifetime.idleMs * 0.1));
+  const extend = extended - state.expiresAt >= step;
   if (extend) state.expiresAt = extended;
   const browserExpiryMoved = (extend && !expiresOnClose(session, state)) || state.lifetimeChanged;
   // A sealed cookie is the record itself: every save or touch re-sends it.
