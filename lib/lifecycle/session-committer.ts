@@ -81,6 +81,8 @@ export class SessionCommitter {
     ).catch((error: unknown) => {
       throw this.report(error);
     });
+    // Whoever reads it handles it, perhaps only when a stream ends: meanwhile its rejection is no crash.
+    headers.catch(() => undefined);
     return { headers, headersNow };
   }
 

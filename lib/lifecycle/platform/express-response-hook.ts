@@ -19,8 +19,8 @@ type Method = (...args: unknown[]) => unknown;
  *   dropped: the client gets exactly the response that was committed.
  * - a head first (`writeHead`, streams, `flushHeaders`): the head leaves at
  *   once with the cookies of a save assumed to succeed, and only `end()`
- *   waits; a save that fails then aborts the response, so the client never
- *   receives a complete success for something not saved.
+ *   waits; a save that fails then aborts the response at once, so the
+ *   client never receives a complete success for something not saved.
  *
  * Nothing here throws into the caller: failures are logged and answered.
  */
@@ -44,7 +44,11 @@ export function hookExpressResponse(res: ServerResponse, begin: (status: number)
         const commit = begin(typeof args[0] === 'number' ? args[0] : this.statusCode);
         if (commit) {
           addHeaders(this, headersArgument(args), commit.headersNow());
-          if (commit.headers instanceof Promise) afterHead = commit.headers;
+          if (commit.headers instanceof Promise) {
+            afterHead = commit.headers;
+            // The head claimed success: a failed save cuts the response off now, not only when it ends (an endless stream).
+            afterHead.then(undefined, () => res.destroy());
+          }
         }
       } catch (error) {
         fail(error);
