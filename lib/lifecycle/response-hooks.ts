@@ -9,9 +9,9 @@ import { SessionCommitter } from './session-committer.js';
 /**
  * Where the interceptor cannot commit (a guard that loaded and refused,
  * middleware, `@Res()` handlers, views), the response commits as it leaves:
- * on Fastify through its reply hooks, registered once at start-up; on
- * Express (and any platform whose response is Node's) by wrapping that one
- * response. Nothing requests or responses share is patched.
+ * by wrapping that one Node response, and on Fastify first through its
+ * `onSend` hook, registered once at start-up, so a failure there reaches
+ * Nest's exception layer. Nothing requests or responses share is patched.
  */
 @Injectable()
 export class ResponseHooks implements OnModuleInit {
@@ -34,9 +34,14 @@ export class ResponseHooks implements OnModuleInit {
     this.fastifyHooks = true;
   }
 
-  /** Makes sure the response commits the request's sessions even if the interceptor does not. */
+  /**
+   * Makes sure the response commits the request's sessions even if the
+   * interceptor does not. On Fastify the `onSend` hook commits what goes
+   * through `reply.send()`; Node's response is watched too, for what reaches
+   * it directly (middleware that answers itself, `reply.raw` writes).
+   */
   watch(sessions: RequestSessions, response: object): void {
-    if (!this.fastifyHooks) this.watchNode(sessions, response);
+    this.watchNode(sessions, response);
   }
 
   /**

@@ -76,7 +76,6 @@ export class SessionInterceptor implements NestInterceptor {
     // to Node's response itself: the response commits, whichever way it is written.
     if (facts.sse || facts.writesOwnResponse) {
       this.hooks.watch(sessions, response);
-      this.hooks.watchNode(sessions, response);
       return next.handle();
     }
     return onAnswer(next.handle(), {

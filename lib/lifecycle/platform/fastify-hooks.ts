@@ -17,7 +17,6 @@ export interface FastifyInstanceLike {
   hasRequestDecorator(name: string): boolean;
   decorateRequest(name: string, accessors: { getter(this: { raw: Record<string, unknown> }): unknown; setter(this: { raw: Record<string, unknown> }, value: unknown): void }): unknown;
   addHook(name: 'onSend', hook: (request: PlatformRequest, reply: FastifyReplyLike, payload: unknown, done: Done) => void): unknown;
-  addHook(name: 'onResponse', hook: (request: PlatformRequest, reply: FastifyReplyLike, done: Done) => void): unknown;
 }
 
 type Begin = (sessions: RequestSessions, status: number) => Commit | undefined;
@@ -30,9 +29,8 @@ type Report = (error: unknown) => void;
  * failure goes to Fastify's error handler, which is Nest's exception layer.
  * While one answer waits for the store, any later `send()` for the same
  * request (a throw after `reply.send()` answered by a filter, a second send)
- * is dropped: the client gets the answer that was committed.
- * `onResponse` saves what only reached Node's response (`reply.raw` writes
- * bypass onSend): no cookie can change by then, and a failure is logged.
+ * is dropped: the client gets the answer that was committed. What reaches
+ * Node's response without `reply.send()` is committed there (ResponseHooks).
  */
 export function registerFastifyHooks(fastify: FastifyInstanceLike, begin: Begin, report: Report): void {
   const answering = new WeakSet<RequestSessions>();
@@ -72,13 +70,6 @@ export function registerFastifyHooks(fastify: FastifyInstanceLike, begin: Begin,
         guarded(report, () => done(error));
       },
     );
-  });
-
-  fastify.addHook('onResponse', (request, reply, done) => {
-    const sessions = requestSessionsIfAny(request);
-    const commit = sessions && !sessions.committed && sessions.loaded.length > 0 ? begin(requestSessions(request), reply.statusCode) : undefined;
-    if (commit && commit.headers instanceof Promise) commit.headers.catch(() => undefined); // logged by the committer
-    done();
   });
 }
 
