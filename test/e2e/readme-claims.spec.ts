@@ -285,19 +285,23 @@ describe.each(PLATFORMS)('a stream whose save fails after its head left, on %s',
     ['an @Res() answer that ends 50 ms after its head', streamEndingLater],
   ])('aborts %s whose save fails: the client never gets a complete answer, and nothing is saved', async (_label, request) => {
     const { answer, n } = await failedSaveOf(request);
-    expect(String(answer)).toMatch(/TypeError: terminated/); // fetch's error for a body cut short, not a Reply
+    // fetch's error for a connection cut before the head arrived, or for a body cut short: never a Reply
+    expect(String(answer)).toMatch(/TypeError: (fetch failed|terminated)/);
     expect(n).toBe(1);
   });
 
-  // The failed save's rejection waits, unhandled, for the response's end() (lib/lifecycle/platform/
-  // express-response-hook.ts keeps it in `afterHead`; lib/lifecycle/session-committer.ts marks only synchronous
-  // failures handled): Node's default --unhandled-rejections=throw then ends the whole server process.
-  // `it.failing` until lib/ changes: it then fails, and should become a plain `it`.
-  it.failing('an @Sse() stream whose save fails sends no unhandled rejection to the process', async () => {
+  it('cuts off an endless event stream as soon as its save fails, instead of streaming on', async () => {
+    const { answer, n } = await failedSaveOf((browser) => browser.get('/claims/endless-events', { accept: 'text/event-stream' }));
+    expect(String(answer)).toMatch(/TypeError: (fetch failed|terminated)/);
+    expect(n).toBe(1);
+  }, 5_000); // streamed on, it would never end
+
+  // A failed save's rejection must count as handled, or Node's default --unhandled-rejections=throw ends the process.
+  it('an @Sse() stream whose save fails sends no unhandled rejection to the process', async () => {
     expect((await failedSaveOf(sse)).unhandled).toEqual([]);
   });
 
-  it.failing('an @Res() answer that ends after its head and a failed save sends no unhandled rejection to the process', async () => {
+  it('an @Res() answer that ends after its head and a failed save sends no unhandled rejection to the process', async () => {
     expect((await failedSaveOf(streamEndingLater)).unhandled).toEqual([]);
   });
 });
@@ -423,11 +427,8 @@ describe.each(PLATFORMS)('rolling expiry in steps of touchAfter, on %s', (platfo
     });
   });
 
-  // README (Options, `touchAfter`: "an unchanged session's expiry moves … only after this long"; migration table,
-  // `rolling: true`: "in steps of touchAfter") says a touchAfter of 2 s waits 2 s. lib/commit/commit-plan.ts
-  // extends once min(touchAfter, idleTimeout / 10) has passed, so any touchAfter above idleTimeout / 10 acts as
-  // idleTimeout / 10. `it.failing` until the README or lib/ changes: it then fails, and should become a plain `it`.
-  it.failing('with a touchAfter above idleTimeout / 10, a read before touchAfter has passed neither touches the store nor re-sends the cookie', async () => {
+  // The idleTimeout / 10 step is the default, not a cap on the module's own touchAfter.
+  it('with a touchAfter above idleTimeout / 10, a read before touchAfter has passed neither touches the store nor re-sends the cookie', async () => {
     await withCountedApp({ touchAfter: IDLE / 2 }, async (browser, store) => {
       await browser.post('/claims/sign-in');
       await sleep(IDLE / 10 + 300); // past idleTimeout / 10, well before touchAfter
@@ -688,22 +689,18 @@ describe.each(PLATFORMS.flatMap((platform) => SOCKET_KINDS.map((kind) => [platfo
   });
   afterAll(() => running.close());
 
-  // README (WebSockets): "`regenerate()`, `invalidate()`, `setLifetime()` and `CookieStore` writes there throw
-  // `SessionNotWritableError`". invalidate() alone is not refused: it deletes the record, so the browser is signed
-  // out, as destroy() would (lib/contexts/socket-writes.ts refuses only a new id that would have to be stored).
-  // `it.failing` until the README or lib/ changes: it then fails, and should become a plain `it`.
-  it.failing('invalidate() over a socket is refused with a clear error, and the session is unchanged', async () => {
+  // A socket cannot hand out a new id, but invalidate() alone stores nothing under one: it signs out, as destroy() does.
+  it('invalidate() alone over a socket signs the browser out, as destroy() does', async () => {
     const browser = new Browser(running.url);
     await browser.post('/claims/sign-in');
     const socket = await connect(kind, running.url, browser);
     try {
       const answer = await socket.send('invalidate');
-      expect(answer.ok).toBe(false);
-      expect(answer.error?.message).toMatch(/cannot be written from a WebSocket message: regenerate\(\) and invalidate\(\) give it a new id/);
+      expect(answer.ok).toBe(true);
     } finally {
       socket.close();
     }
-    expect((await browser.get('/claims/read')).body).toEqual({ user: 'ada', isNew: false });
+    expect((await browser.get('/claims/read')).body).toEqual({ user: null, isNew: true });
   });
 
   it('a write after invalidate() over a socket is refused with a clear error, and the session is unchanged', async () => {
