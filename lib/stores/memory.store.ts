@@ -66,8 +66,8 @@ export class MemoryStore implements SessionStore {
   }
 
   /** Saves a copy; false when `options.ifVersion` is not the version held. */
-  set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
-    const copy = copySession(session); // what the caller passed, even if it changes it before the next turn
+  async set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
+    const copy = copySession(session); // what the caller passed, even if it changes it before the next turn; a throw rejects
     return nextTurn(() => this.write(id, copy, options, Date.now()));
   }
 
