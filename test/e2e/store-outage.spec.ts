@@ -1,8 +1,9 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { SessionModule } from '../../lib/index.js';
 import { RedisStore } from '../../lib/redis.js';
 import { Browser } from '../support/browser.js';
 import { SECRET } from '../support/constants.js';
+import { connectedClient } from '../support/redis.js';
 import { DisposableRedis } from '../support/disposable-redis.js';
 import { PLATFORMS, startApp, type RunningApp } from '../support/platforms.js';
 import { GatedController } from './fixtures/gated.controller.js';
@@ -18,9 +19,7 @@ describe.each(PLATFORMS)('a store outage on %s', (platform) => {
   beforeAll(async () => {
     redis = await DisposableRedis.start();
     // Fail fast while Redis is away (the README recommends these options): no offline queue, a command timeout.
-    client = new Redis({ port: redis.port, host: '127.0.0.1', enableOfflineQueue: false, commandTimeout: 1000, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
-    client.on('error', () => undefined);
-    if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
+    client = await connectedClient(redis.port, { enableOfflineQueue: false, commandTimeout: 1000, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
     running = await startApp(platform, { imports: [SessionModule.forRoot({ secret: SECRET, store: new RedisStore({ client }) })], controllers: [SessionController, GatedController] });
   });
   afterAll(async () => {

@@ -1,6 +1,7 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { RedisStore } from '../../lib/redis.js';
 import { Browser } from '../support/browser.js';
+import { connectedClient } from '../support/redis.js';
 import { DisposableRedis } from '../support/disposable-redis.js';
 import { PLATFORMS, type RunningApp } from '../support/platforms.js';
 import { failOnProcessErrors } from '../support/process-errors.js';
@@ -32,9 +33,7 @@ describe.each(cases)('when the store fails under a gateway on %s, %s', (platform
     beforeAll(async () => {
       redis = await DisposableRedis.start();
       // Fail fast while Redis is away, as the README recommends: no offline queue, a command timeout.
-      client = new Redis({ port: redis.port, host: '127.0.0.1', enableOfflineQueue: false, commandTimeout: 1000, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
-      client.on('error', () => undefined);
-      if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
+      client = await connectedClient(redis.port, { enableOfflineQueue: false, commandTimeout: 1000, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
       running = await startSocketApp(platform, kind, new RedisStore({ client }));
     });
     afterAll(async () => {

@@ -4,12 +4,12 @@ import { mkdir, mkdtemp, open, rename, rm, unlink, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { FileStore, SessionModule, type SessionStore } from '../../lib/index.js';
 import { RedisStore } from '../../lib/redis.js';
 import { CreateSessionTable, TypeOrmStore } from '../../lib/typeorm.js';
 import { SECRET } from '../support/constants.js';
+import { connectedClient } from '../support/redis.js';
 import { DurableRedis } from '../support/durable-redis.js';
 import { PLATFORMS, startApp, type Platform } from '../support/platforms.js';
 import { ThrowawayPostgres } from '../support/throwaway-postgres.js';
@@ -103,9 +103,7 @@ describe('Redis killed (SIGKILL) and restarted under load', () => {
 
   it.each(PLATFORMS)('on %s: 503s during the outage, every session intact afterwards', async (platform) => {
     // Fail fast, as the README recommends: no offline queue, a command timeout, one retry, reconnect every 100 ms.
-    const client = new Redis({ port: redis.port, host: '127.0.0.1', enableOfflineQueue: false, commandTimeout: 1_000, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
-    client.on('error', () => undefined);
-    if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
+    const client = await connectedClient(redis.port, { enableOfflineQueue: false, commandTimeout: 1_000, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
     await outage(platform, 'Redis SIGKILL + restart', {
       store: new RedisStore({ client, prefix: `outage-${platform}:` }),
       timeoutMs: 1_000,

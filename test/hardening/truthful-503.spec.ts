@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { callStore } from '../../lib/commit/call-store.js';
 import { SessionModule, SessionStoreUnavailableError } from '../../lib/index.js';
@@ -7,6 +7,7 @@ import { RedisStore } from '../../lib/redis.js';
 import { CreateSessionTable, SessionEntity, TypeOrmStore } from '../../lib/typeorm.js';
 import { Browser } from '../support/browser.js';
 import { SECRET } from '../support/constants.js';
+import { connectedClient } from '../support/redis.js';
 import { DisposableRedis } from '../support/disposable-redis.js';
 import { PLATFORMS, startApp, type RunningApp } from '../support/platforms.js';
 import { databaseUrl } from '../support/postgres.js';
@@ -22,9 +23,7 @@ describe.each(PLATFORMS)('a 503 tells the truth about a write on %s', (platform)
 
     beforeAll(async () => {
       redis = await DisposableRedis.start();
-      client = new Redis({ port: redis.port, host: '127.0.0.1', commandTimeout: 300, maxRetriesPerRequest: 1, enableOfflineQueue: false });
-      client.on('error', () => undefined);
-      if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
+      client = await connectedClient(redis.port, { commandTimeout: 300, maxRetriesPerRequest: 1, enableOfflineQueue: false });
       running = await startApp(platform, { imports: [SessionModule.forRoot({ secret: SECRET, store: new RedisStore({ client }) })], controllers: [RegenerateRacesController] });
     });
     afterAll(async () => {

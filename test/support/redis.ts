@@ -1,3 +1,5 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
 /**
  * The Redis servers the Jest global setup started (test/setup/redis-server.mjs
  * and redis-cluster-server.mjs), as published through environment variables.
@@ -26,4 +28,15 @@ export function clusterNodes(): { host: string; port: number }[] {
     const [host, port] = node.split(':');
     return { host: host!, port: Number(port) };
   });
+}
+
+/**
+ * An ioredis client of a test's own redis-server on `port`, connected: errors
+ * while the server is killed or paused are the test's subject, not noise.
+ */
+export async function connectedClient(port: number, options: RedisOptions): Promise<Redis> {
+  const client = new Redis({ port, host: '127.0.0.1', ...options });
+  client.on('error', () => undefined);
+  if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
+  return client;
 }
