@@ -22,7 +22,7 @@ export class RequestSessions {
   readonly loaded: LoadedSession[] = [];
   /** Set once the commit was planned (by the interceptor or a response hook), so it runs once. */
   committed = false;
-  /** A response hook watches this request's response (Express; Fastify's hooks are registered once). */
+  /** A response hook watches this request's Node response (on Fastify too, beside its onSend hook). */
   hooked = false;
   /** Runs before the commit is planned: the express-session view turns its property writes into operations. */
   readonly beforeCommit: (() => void)[] = [];

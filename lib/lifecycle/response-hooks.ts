@@ -16,7 +16,6 @@ import { SessionCommitter } from './session-committer.js';
 @Injectable()
 export class ResponseHooks implements OnModuleInit {
   private readonly logger = new Logger('SessionModule');
-  private fastifyHooks = false;
 
   constructor(
     private readonly committer: SessionCommitter,
@@ -31,25 +30,16 @@ export class ResponseHooks implements OnModuleInit {
       (sessions, status) => this.committer.commit(sessions, status),
       (error) => this.logger.error(`A response could not be completed: ${(error as Error)?.message ?? error}`, (error as Error)?.stack),
     );
-    this.fastifyHooks = true;
   }
 
   /**
    * Makes sure the response commits the request's sessions even if the
-   * interceptor does not. On Fastify the `onSend` hook commits what goes
-   * through `reply.send()`; Node's response is watched too, for what reaches
-   * it directly (middleware that answers itself, `reply.raw` writes).
+   * interceptor does not, however it is written: this one Node response is
+   * wrapped (on Fastify, `reply.raw`, for what reaches it without
+   * `reply.send()`: `@Sse()`, middleware that answers itself, `reply.raw`
+   * writes; the `onSend` hook commits the rest first).
    */
   watch(sessions: RequestSessions, response: object): void {
-    this.watchNode(sessions, response);
-  }
-
-  /**
-   * Commits as Node's response sends its head, on any platform: for writes
-   * that bypass Fastify's hooks (`@Sse()`, which writes on a timer of its
-   * own, and `reply.raw` in `@Res()` handlers).
-   */
-  watchNode(sessions: RequestSessions, response: object): void {
     if (sessions.hooked) return;
     const res = response instanceof ServerResponse ? response : (response as { raw?: unknown }).raw;
     if (!(res instanceof ServerResponse)) return;

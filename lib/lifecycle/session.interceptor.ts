@@ -67,14 +67,9 @@ export class SessionInterceptor implements NestInterceptor {
   private handle(facts: HandlerFacts, sessions: RequestSessions, response: PlatformResponse, handler: CallHandler): Observable<unknown> {
     const next = this.manager.asyncContext ? { handle: () => runWithSessions(sessions, () => handler.handle()) } : handler;
     if (facts.render && this.manager.viewLocals) exposeToViews(response, sessions.named(DEFAULT_SESSION_NAME)!.session, this.manager.viewLocals);
-    // The view reads the session after the handler: the response commits.
-    if (facts.render) {
-      this.hooks.watch(sessions, response);
-      return next.handle();
-    }
-    // Nest sends an event stream's head on a timer of its own; a handler with @Res() writes when it likes, maybe
-    // to Node's response itself: the response commits, whichever way it is written.
-    if (facts.sse || facts.writesOwnResponse) {
+    // The response commits, whichever way it is written: a view reads the session after the handler, Nest sends an
+    // event stream's head on a timer of its own, a handler with @Res() writes when it likes (maybe to Node's response).
+    if (facts.render || facts.sse || facts.writesOwnResponse) {
       this.hooks.watch(sessions, response);
       return next.handle();
     }
