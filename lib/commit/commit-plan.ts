@@ -2,6 +2,7 @@ import type { SessionState } from '../core/session-state.js';
 import type { ResolvedSession } from '../session-config.js';
 import type { StoredSession } from '../stores/session-store.js';
 import { expiryAt, type Lifetime } from '../core/expiry.js';
+import { DEFAULTS } from '../session.options.js';
 import { PlannedRecord } from './planned-record.js';
 
 export type StoreAction =
@@ -52,8 +53,8 @@ export function planCommit(session: ResolvedSession, state: SessionState, status
 
   const lifetime = lifetimeOf(session, state);
   const extended = expiryAt(now, state.createdAt, lifetime);
-  // A session with its own lifetime (setLifetime) shorter than the module's is extended as often, relative to it.
-  const step = state.idleMs === undefined ? session.touchAfterMs : Math.min(session.touchAfterMs, Math.floor(lifetime.idleMs * 0.1));
+  // A session with its own lifetime (setLifetime) shorter than the module's is extended as often as the default step would, relative to it.
+  const step = state.idleMs === undefined ? session.touchAfterMs : Math.min(session.touchAfterMs, Math.floor(lifetime.idleMs * DEFAULTS.touchAfterFraction));
   const extend = extended - state.expiresAt >= step;
   if (extend) state.expiresAt = extended;
   const browserExpiryMoved = (extend && !expiresOnClose(session, state)) || state.lifetimeChanged;
