@@ -1,4 +1,5 @@
 import { MemoryStore, SessionModule } from '../../lib/index.js';
+import { backends, type OpenedStore } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
 import { SECRET } from '../support/constants.js';
 import { CountingStore } from '../support/counting-store.js';
@@ -130,5 +131,36 @@ describe.each(PLATFORMS)('when sessions are committed, on %s', (platform) => {
   it('keeps what an Observable changed before it failed with a 4xx', async () => {
     expect((await browser.post('/commit/observable-400')).status).toBe(400);
     expect((await browser.get('/get?path=observableRejected')).body.value).toBe(true);
+  });
+});
+
+describe.each(PLATFORMS)('a handler that returns an Observable, on %s', (platform) => {
+  const chosen = ['FileStore', 'TypeOrmStore on SQLite', 'RedisStore'];
+  describe.each(backends().filter((b) => chosen.includes(b.name)).map((b) => [b.name, b] as const))('over %s', (_name, backend) => {
+    let opened: OpenedStore;
+    let running: RunningApp;
+
+    beforeAll(async () => {
+      opened = await backend.open();
+      running = await startApp(platform, { imports: [SessionModule.forRoot({ secret: SECRET, store: opened.store })], controllers: [SessionController, CommitController] });
+    });
+    afterAll(async () => {
+      await running.close();
+      await opened.close();
+    });
+
+    it('saves everything it changed while emitting, before Nest sends its last value', async () => {
+      const browser = new Browser(running.url);
+      const reply = await browser.post('/commit/observable');
+      expect(reply.body).toEqual({ step: 3 });
+      expect(reply.setCookies).toHaveLength(1);
+      expect((await browser.get('/get?path=steps')).body.value).toEqual([1, 2, 3]);
+    });
+
+    it('keeps what it changed before it failed with a 4xx', async () => {
+      const browser = new Browser(running.url);
+      expect((await browser.post('/commit/observable-400')).status).toBe(400);
+      expect((await browser.get('/get?path=observableRejected')).body.value).toBe(true);
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MemoryStore, Session, SessionMiddleware, SessionModule, type ExpressSession } from '../../lib/index.js';
+import { Session, SessionMiddleware, SessionModule, type ExpressSession } from '../../lib/index.js';
+import { backends, type OpenedStore } from '../support/backends.js';
 import { Browser } from '../support/browser.js';
 import { SECRET } from '../support/constants.js';
 import { PLATFORMS, startApp, type RunningApp } from '../support/platforms.js';
@@ -21,27 +22,36 @@ function countingMiddleware(request: IncomingMessage & { session: ExpressSession
   response.end(`counted ${String(request.session.visits)}`);
 }
 
+const chosen = ['MemoryStore', 'FileStore', 'TypeOrmStore on SQLite', 'RedisStore'];
+
 describe.each(PLATFORMS)('middleware that answers a request itself after SessionMiddleware, on %s', (platform) => {
-  let running: RunningApp;
+  describe.each(backends().filter((b) => chosen.includes(b.name)).map((b) => [b.name, b] as const))('over %s', (_name, backend) => {
+    let opened: OpenedStore;
+    let running: RunningApp;
 
-  beforeAll(async () => {
-    running = await startApp(
-      platform,
-      { imports: [SessionModule.forRoot({ secret: SECRET, store: new MemoryStore() })], controllers: [VisitsController] },
-      (app) => {
-        app.use(app.get(SessionMiddleware).use);
-        app.use(countingMiddleware);
-      },
-    );
-  });
-  afterAll(() => running.close());
+    beforeAll(async () => {
+      opened = await backend.open();
+      running = await startApp(
+        platform,
+        { imports: [SessionModule.forRoot({ secret: SECRET, store: opened.store })], controllers: [VisitsController] },
+        (app) => {
+          app.use(app.get(SessionMiddleware).use);
+          app.use(countingMiddleware);
+        },
+      );
+    });
+    afterAll(async () => {
+      await running.close();
+      await opened.close();
+    });
 
-  it('saves what the middleware wrote, and a first visit gets its cookie with the answer', async () => {
-    const browser = new Browser(running.url);
-    const first = await browser.get('/count-in-middleware');
-    expect(first.status).toBe(200);
-    expect(first.setCookies).toHaveLength(1);
-    await browser.get('/count-in-middleware');
-    expect((await browser.get('/visits')).body).toEqual({ visits: 2 });
+    it('saves what the middleware wrote, and a first visit gets its cookie with the answer', async () => {
+      const browser = new Browser(running.url);
+      const first = await browser.get('/count-in-middleware');
+      expect(first.status).toBe(200);
+      expect(first.setCookies).toHaveLength(1);
+      await browser.get('/count-in-middleware');
+      expect((await browser.get('/visits')).body).toEqual({ visits: 2 });
+    });
   });
 });
