@@ -2,7 +2,7 @@ import { SessionConfigError } from '../errors/session-config.error.js';
 import { isSessionId } from '../http/session-id.js';
 import { LuaScript } from './redis/lua-script.js';
 import { RedisConnection, type RedisConnectionOptions } from './redis/redis-connection.js';
-import { COMPARE_AND_SET, DESTROY_IF_VERSION, TOUCH } from './redis/redis-scripts.js';
+import { COMPARE_AND_SET, DESTROY_IF_VERSION, SET_BEFORE_DEADLINE, TOUCH } from './redis/redis-scripts.js';
 import { RedisTagIndex } from './redis/tag-index.js';
 import { parseReply, serialize, toTtl } from './redis/redis-records.js';
 import { isTimeout, notSaved, writeDeadline } from './redis/write-deadline.js';
@@ -17,6 +17,7 @@ interface PrefixOption {
 export type RedisStoreOptions = PrefixOption & RedisConnectionOptions;
 
 const COMPARE_AND_SET_SCRIPT = new LuaScript(COMPARE_AND_SET);
+const SET_BEFORE_DEADLINE_SCRIPT = new LuaScript(SET_BEFORE_DEADLINE);
 const TOUCH_SCRIPT = new LuaScript(TOUCH);
 const DESTROY_IF_VERSION_SCRIPT = new LuaScript(DESTROY_IF_VERSION);
 
@@ -49,7 +50,11 @@ export class RedisStore implements SessionStore {
     return this.redis.send((client) => client.get(key)).then(parseReply);
   }
 
-  /** SET with PX, or a compare-and-set script with `ifVersion`; a write Redis refuses past its deadline rejects as not saved. */
+  /**
+   * SET with PX, or a compare-and-set script with `ifVersion`. With a
+   * `commandTimeout`, either write carries a deadline Redis checks (a first
+   * write through a script): a write Redis refuses past it rejects as not saved.
+   */
   async set(id: string, session: StoredSession, options: StoreSetOptions): Promise<boolean> {
     if (!isSessionId(id)) return false;
     const key = this.key(id);
@@ -57,22 +62,16 @@ export class RedisStore implements SessionStore {
     const ttlMs = toTtl(options.ttlMs);
     const { ifVersion } = options;
     const { tag } = session;
+    const deadline = writeDeadline(this.redis.current);
     // A new id's tag entry after its first write, an existing id's before its compare-and-set (see RedisTagIndex).
     if (ifVersion === undefined) {
-      await this.redis.send((client) => client.set(key, json, 'PX', ttlMs));
+      if (deadline) await this.beforeDeadline(deadline, (client) => SET_BEFORE_DEADLINE_SCRIPT.run(client, key, [json, ttlMs, String(deadline)]));
+      else await this.redis.send((client) => client.set(key, json, 'PX', ttlMs));
       if (tag !== undefined) await this.tags.add(tag, id, ttlMs);
       return true;
     }
     if (tag !== undefined) await this.tags.add(tag, id, ttlMs);
-    const deadline = writeDeadline(this.redis.current);
-    let written: unknown;
-    try {
-      written = await this.redis.send((client) => COMPARE_AND_SET_SCRIPT.run(client, key, [String(ifVersion), json, ttlMs, String(deadline)]));
-    } catch (error) {
-      // Timed out with a deadline: the script refuses to run past it, so the write can never land later.
-      throw deadline && isTimeout(error) ? notSaved(error) : error;
-    }
-    if (Number(written) === 2) throw notSaved(new Error('the write reached Redis after its deadline and was refused'));
+    const written = await this.beforeDeadline(deadline, (client) => COMPARE_AND_SET_SCRIPT.run(client, key, [String(ifVersion), json, ttlMs, String(deadline)]));
     return Number(written) === 1;
   }
 
@@ -116,6 +115,19 @@ export class RedisStore implements SessionStore {
   /** Quits the client the store created from a url or options; a client you handed in stays open. */
   close(): Promise<void> {
     return this.redis.close();
+  }
+
+  /** A write script that refuses to run past `deadline` (0: none), answering 2 if it did not run. */
+  private async beforeDeadline(deadline: number, script: Parameters<RedisConnection['send']>[0]): Promise<unknown> {
+    let written: unknown;
+    try {
+      written = await this.redis.send(script);
+    } catch (error) {
+      // Timed out with a deadline: the script refuses to run past it, so the write can never land later.
+      throw deadline && isTimeout(error) ? notSaved(error) : error;
+    }
+    if (Number(written) === 2) throw notSaved(new Error('the write reached Redis after its deadline and was refused'));
+    return written;
   }
 
   private key(id: string): string {

@@ -302,6 +302,41 @@ describe.each(PLATFORMS)('a browser that hangs up while its save waits for a pau
   }
 
   describe('a save that timed out while Redis was paused, when Redis resumes', () => {
+    it('a sign-in answered 503 leaves no signed-in session behind: no new record, no device listed, the browser still anonymous', async () => {
+      const browser = new Browser(running.url);
+      expect((await browser.get('/r3/inc')).status).toBe(200); // an anonymous session (a cart, say)
+      const before = await sessionKeys();
+      const held = closeGate();
+      const pending = browser.post('/r3/gated-sign-in');
+      await held.arrived;
+      redis.pause();
+      held.release();
+      const answer = await pending;
+      expect(answer.status).toBe(503);
+      expect(answer.setCookies).toEqual([]);
+      redis.resume();
+      await sleep(COMMAND_TIMEOUT_MS);
+      expect((await browser.get('/r3/devices')).body).toBe(0);
+      expect(await sessionKeys()).toEqual(before);
+      expect((await browser.get('/r3/me')).body).toMatchObject({ userId: null, n: 1 });
+    });
+
+    it("a first visit answered 503 leaves no record behind that nobody's cookie names", async () => {
+      const browser = new Browser(running.url);
+      const before = await sessionKeys();
+      const held = closeGate();
+      const pending = browser.get('/r3/inc');
+      await held.arrived;
+      redis.pause();
+      held.release();
+      const answer = await pending;
+      expect(answer.status).toBe(503);
+      expect(answer.setCookies).toEqual([]);
+      redis.resume();
+      await sleep(COMMAND_TIMEOUT_MS);
+      expect(await sessionKeys()).toEqual(before);
+    });
+
     it('a sign-out after Redis comes back sticks, on another server too, and the two parallel writes after it both count', async () => {
       // A second app on its own connection to the same Redis: a second server behind the load balancer.
       const otherClient = await connectedClient(redis.port, { commandTimeout: COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 1, enableOfflineQueue: false });

@@ -34,6 +34,19 @@ return 1
 `;
 
 /**
+ * ARGV: record JSON, ttl in ms, deadline (epoch ms). A new id's first write
+ * (a new session, the new id of a regenerate), refused past its deadline (2)
+ * as COMPARE_AND_SET is: a client that answered 503 must not find the record
+ * written later, where nobody's cookie names it.
+ */
+export const SET_BEFORE_DEADLINE = `
+local now = redis.call('TIME')
+if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[3]) then return 2 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`;
+
+/**
  * ARGV: new expiresAt, ttl in ms. Rewrites expiresAt in place and the key's
  * TTL; a missing key stays missing. A tagged record (its tag follows
  * expiresAt) answers its tag as the JSON string it is stored as, so
