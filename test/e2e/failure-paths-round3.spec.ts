@@ -337,6 +337,35 @@ describe.each(PLATFORMS)('a browser that hangs up while its save waits for a pau
       expect(await sessionKeys()).toEqual(before);
     });
 
+    it('a first visit to a stream whose head (and cookie) left before its save timed out: the stream is cut, and that cookie names no session once Redis resumes', async () => {
+      const before = await sessionKeys();
+      const held = closeGate();
+      let setCookie: string[] = [];
+      const cut = new Promise<string>((resolve) => {
+        const req = httpRequest(`${running.url}/r3/stream-inc`, (res) => {
+          setCookie = res.headers['set-cookie'] ?? [];
+          res.on('data', () => undefined);
+          res.on('end', () => resolve('complete'));
+          res.on('error', () => resolve('cut'));
+          res.on('aborted', () => resolve('cut'));
+        });
+        req.on('error', () => resolve('cut'));
+        req.end();
+      });
+      await held.arrived;
+      redis.pause();
+      held.release();
+      expect(await cut).toBe('cut');
+      expect(setCookie).toHaveLength(1); // the head claimed a new session before the save was known
+      redis.resume();
+      await sleep(COMMAND_TIMEOUT_MS);
+      expect(await sessionKeys()).toEqual(before);
+      const browser = new Browser(running.url);
+      const [pair] = setCookie[0]!.split(';');
+      browser.cookies.set(pair!.slice(0, pair!.indexOf('=')), pair!.slice(pair!.indexOf('=') + 1));
+      expect((await browser.get('/r3/me')).body).toMatchObject({ isNew: true, n: 0 });
+    });
+
     it('a sign-out after Redis comes back sticks, on another server too, and the two parallel writes after it both count', async () => {
       // A second app on its own connection to the same Redis: a second server behind the load balancer.
       const otherClient = await connectedClient(redis.port, { commandTimeout: COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 1, enableOfflineQueue: false });
