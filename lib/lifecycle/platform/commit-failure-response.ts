@@ -3,8 +3,8 @@ import type { ServerResponse } from 'node:http';
 
 type Method = (...args: unknown[]) => unknown;
 
-/** Headers that describe the body the failure replaces, or a session it did not save. */
-const REPLACED_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-disposition', 'content-range', 'transfer-encoding', 'etag', 'last-modified', 'set-cookie'];
+/** Headers that describe the answer the failure replaces (its body, a redirect's target), or a session it did not save. */
+export const REPLACED_HEADERS = ['location', 'content-type', 'content-length', 'content-encoding', 'content-disposition', 'content-range', 'transfer-encoding', 'etag', 'last-modified', 'set-cookie'];
 
 /**
  * A commit failed before anything left, on a path Nest's exception layer no

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { withCookie, type CommitHeaders } from '../../http/response-headers.js';
 import { requestSessions, requestSessionsIfAny, type PlatformRequest, type RequestSessions } from '../../request-sessions.js';
 import type { Commit } from '../session-committer.js';
+import { REPLACED_HEADERS } from './commit-failure-response.js';
 
 /** The little of Fastify's request, reply and instance the hooks use (Fastify stays an optional peer). */
 interface FastifyReplyLike {
@@ -67,7 +68,10 @@ export function registerFastifyHooks(fastify: FastifyInstanceLike, begin: Begin,
         }),
       (error: unknown) => {
         answering.delete(sessions); // the error's own answer must go out
-        guarded(report, () => done(error));
+        guarded(report, () => {
+          for (const name of REPLACED_HEADERS) reply.removeHeader(name); // they belong to the answer the error replaces
+          done(error);
+        });
       },
     );
   });
