@@ -11,6 +11,7 @@
 //    that language is what keeps it out of the check.
 // 2. Every relative link of README.md, bench/README.md and SECURITY.md points at a file that exists, and
 //    its #anchor (if any) at a heading of that file, as GitHub makes heading ids.
+// 3. README.md is at most 400 lines.
 //
 //   node test/docs/check-readme.mjs            (npm run test:readme)
 //
@@ -185,7 +186,18 @@ function checkLinks() {
   return count;
 }
 
+/** The README is for users: one page of at most README_MAX_LINES (issue 24); detail goes to the documents it links. */
+const README_MAX_LINES = 400;
+function checkLength() {
+  const count = readFileSync(join(ROOT, 'README.md'), 'utf8').replace(/\n$/, '').split('\n').length;
+  if (count > README_MAX_LINES) {
+    problems.push(`README.md: ${count} lines, over the ${README_MAX_LINES} it is kept to; move detail to a linked document (bench/README.md, SECURITY.md) or tighten`);
+  }
+  return count;
+}
+
 const started = Date.now();
+const readmeLines = checkLength();
 const links = checkLinks();
 const snippets = checkSnippets();
 if (problems.length) {
@@ -193,4 +205,4 @@ if (problems.length) {
   console.error(`(the blocks as compiled are in ${relative(ROOT, OUT)}/)`);
   process.exit(1);
 }
-console.log(`README check: ${snippets} TypeScript blocks compile, ${links} relative links resolve (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+console.log(`README check: ${readmeLines} lines, ${snippets} TypeScript blocks compile, ${links} relative links resolve (${((Date.now() - started) / 1000).toFixed(1)} s)`);
