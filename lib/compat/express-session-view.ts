@@ -11,7 +11,11 @@ export interface ExpressSession {
   readonly id: string;
   /** The cookie's `maxAge` and `expires`; setting either gives this session its own lifetime. */
   readonly cookie: ExpressSessionCookie;
-  /** An empty session under a new id, as express-session's (the typed API's `invalidate()`); the old id stops working. */
+  /**
+   * An empty session under a new id, as express-session's (the typed API's `invalidate()`); the old id stops working.
+   * As there, `req.session` is a new object afterwards: one held from before keeps what it held, unsaved (passport's
+   * `keepSessionInfo` merges it into the new one).
+   */
   regenerate(callback?: Callback): this;
   /** Deletes the session from its store and expires its cookie. */
   destroy(callback?: Callback): this;
@@ -47,14 +51,35 @@ class ViewState {
   readonly deleted = new Set<string>();
   cookie: ExpressSessionCookie | undefined;
   proxy!: ExpressSession;
+  /**
+   * Set once `regenerate()` replaced this view on the request: what it showed
+   * then. As express-session's previous `Session` object, it keeps reading
+   * (passport's `keepSessionInfo` merges it into the new one), and nothing
+   * written to it is saved.
+   */
+  detached: Record<string, unknown> | undefined;
 
   constructor(
     readonly loaded: LoadedSession,
-    private readonly request: { sessionID?: string },
+    private readonly request: { session?: unknown; sessionID?: string },
+    private readonly views: { current: ViewState },
   ) {}
+
+  /** A new view on the request, as express-session's `regenerate` gives `req.session` a new object; this one keeps what it showed. */
+  private replace(): void {
+    const shown: Record<string, unknown> = {};
+    for (const key of this.keys()) shown[key] = this.read(key);
+    this.detached = shown;
+    this.forget();
+    const next = new ViewState(this.loaded, this.request, this.views);
+    next.proxy = new Proxy(next, handler) as unknown as ExpressSession;
+    this.views.current = next;
+    this.request.session = next.proxy;
+  }
 
   /** Turns this request's property writes into session operations (before the commit, or on `save()`). */
   flush(): void {
+    if (this.detached) return;
     const { session, state } = this.loaded;
     for (const [key, entry] of this.tracked) {
       for (const change of diffOperations(key, entry.saved, entry.value)) {
@@ -101,7 +126,7 @@ class ViewState {
     switch (key) {
       // express-session's regenerate starts an empty session under a new id: that is invalidate() here.
       case 'regenerate':
-        return (callback) => this.answer(callback, () => (this.forget(), session.invalidate()));
+        return (callback) => this.answer(callback, () => (this.views.current.replace(), session.invalidate()));
       case 'destroy':
         return (callback) => this.answer(callback, () => (this.forget(), session.destroy()));
       case 'save':
@@ -118,6 +143,7 @@ class ViewState {
   }
 
   read(key: string): unknown {
+    if (this.detached) return this.detached[key];
     const { state } = this.loaded;
     state.accessed = true;
     if (this.deleted.has(key)) return undefined;
@@ -130,6 +156,7 @@ class ViewState {
   }
 
   write(key: string, value: unknown): void {
+    if (this.detached) return void (this.detached[key] = value);
     const { state } = this.loaded;
     state.accessed = true;
     this.deleted.delete(key);
@@ -139,12 +166,14 @@ class ViewState {
   }
 
   remove(key: string): void {
+    if (this.detached) return void delete this.detached[key];
     this.loaded.state.accessed = true;
     this.tracked.delete(key);
     this.deleted.add(key);
   }
 
   keys(): string[] {
+    if (this.detached) return Object.keys(this.detached);
     const keys = new Set(Object.keys(this.loaded.state.data));
     for (const [key, entry] of this.tracked) if (entry.value !== undefined) keys.add(key);
     for (const key of this.deleted) keys.delete(key);
@@ -194,9 +223,10 @@ const handler: ProxyHandler<ViewState> = {
  */
 export function exposeExpressSession(request: object, loaded: LoadedSession): () => void {
   const target = request as { session?: unknown; sessionID?: string };
-  const view = new ViewState(loaded, target);
+  const views = {} as { current: ViewState };
+  const view = (views.current = new ViewState(loaded, target, views));
   view.proxy = new Proxy(view, handler) as unknown as ExpressSession;
   target.session = view.proxy;
   target.sessionID = loaded.state.id;
-  return () => view.flush();
+  return () => views.current.flush();
 }
