@@ -2,6 +2,7 @@ import { InternalServerErrorException, ServiceUnavailableException, type HttpExc
 import { expiresOnClose, planCommit, recordAfter, type CommitPlan } from '../commit/commit-plan.js';
 import { KeyedLock } from '../commit/keyed-lock.js';
 import { persistCommit, type CommitResult } from '../commit/persist-commit.js';
+import { assertSize } from '../commit/record-size.js';
 import { SessionStoreUnavailableError } from '../errors/session-store-unavailable.error.js';
 import { SessionTooLargeError } from '../errors/session-too-large.error.js';
 import type { CommitHeaders } from '../http/response-headers.js';
@@ -55,29 +56,30 @@ export class SessionCommitter {
       return this.failed(error);
     }
     if (plans.length === 0) return { headers: NO_HEADERS, headersNow: () => NO_HEADERS };
-    const outcomes: (CommitResult | Promise<CommitResult>)[] = [];
-    let waiting = false;
+    let sealedLines: (string | undefined)[];
     try {
-      for (const plan of plans) {
-        const outcome = persistCommit(plan, this.maxCommitAttempts, this.locks);
-        outcomes.push(outcome);
-        if (outcome instanceof Promise) waiting = true;
-      }
+      sealedLines = this.prepare(sessions, plans);
     } catch (error) {
-      // Saves of other sessions already under way still settle; their failures are logged, the answer is this one's.
-      for (const outcome of outcomes) if (outcome instanceof Promise) outcome.catch((other: unknown) => void this.report(other));
       return this.failed(error);
     }
-    const headersNow = () => this.headersFor(sessions, plans, plans.map(() => 'kept' as const));
+    const outcomes: (CommitResult | Promise<CommitResult>)[] = [];
+    let waiting = false;
+    for (const plan of plans) {
+      // Sealed sessions were saved by prepare(): their record is their cookie.
+      const outcome = plan.session.sealer ? 'kept' : persistCommit(plan, this.maxCommitAttempts, this.locks);
+      outcomes.push(outcome);
+      if (outcome instanceof Promise) waiting = true;
+    }
+    const headersNow = () => this.headersFor(sessions, plans, plans.map(() => 'kept' as const), sealedLines);
     if (!waiting) {
       try {
-        return { headers: this.headersFor(sessions, plans, outcomes as CommitResult[]), headersNow };
+        return { headers: this.headersFor(sessions, plans, outcomes as CommitResult[], sealedLines), headersNow };
       } catch (error) {
         return this.failed(error);
       }
     }
     const headers = Promise.all(outcomes).then(
-      (kept) => this.headersFor(sessions, plans, kept),
+      (kept) => this.headersFor(sessions, plans, kept, sealedLines),
     ).catch((error: unknown) => {
       throw this.report(error);
     });
@@ -101,6 +103,25 @@ export class SessionCommitter {
     return plans;
   }
 
+  /**
+   * What can fail without a store fails before any store write starts, so a
+   * 500 saves nothing of the request: each record's size, and each sealed
+   * session's cookie (sealing it is that session's save). Returns the sealed
+   * sessions' cookie lines, by plan.
+   */
+  private prepare(sessions: RequestSessions, plans: readonly CommitPlan[]): (string | undefined)[] {
+    const sealedLines: (string | undefined)[] = [];
+    for (const plan of plans) {
+      if (plan.session.sealer) {
+        sealedLines.push(this.cookieLine(sessions, plan, persistCommit(plan, this.maxCommitAttempts, this.locks) as CommitResult));
+        continue;
+      }
+      if (plan.action.kind === 'save') assertSize(plan, plan.action.record);
+      sealedLines.push(undefined);
+    }
+    return sealedLines;
+  }
+
   private failed(error: unknown): Commit {
     const exception = this.report(error);
     const headers = Promise.reject(exception);
@@ -115,10 +136,11 @@ export class SessionCommitter {
     return new InternalServerErrorException('The session could not be saved.', { cause: error });
   }
 
-  private headersFor(sessions: RequestSessions, plans: readonly CommitPlan[], kept: readonly CommitResult[]): CommitHeaders {
+  private headersFor(sessions: RequestSessions, plans: readonly CommitPlan[], kept: readonly CommitResult[], sealedLines: readonly (string | undefined)[]): CommitHeaders {
     let setCookies: string[] | undefined;
     for (let i = 0; i < plans.length; i++) {
-      const line = this.cookieLine(sessions, plans[i]!, kept[i]!);
+      const plan = plans[i]!;
+      const line = plan.session.sealer ? sealedLines[i] : this.cookieLine(sessions, plan, kept[i]!);
       if (line !== undefined) (setCookies ??= []).push(line);
     }
     return setCookies ? { setCookies, vary: true } : VARY_ONLY;
