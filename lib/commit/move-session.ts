@@ -16,9 +16,25 @@ import type { CommitResult } from './persist-commit.js';
  * deleted too and the response gets no cookie that brings the data back.
  * Commits already under way on the old id follow the marker to the new one.
  * Only the first write creates the new id: once it exists, `UserSessions`
- * may list and destroy it, and a destroyed session never comes back.
+ * may list and destroy it, and a destroyed session never comes back. A move
+ * that fails after that (the old id's write failed or timed out: a 503) takes
+ * the new id away again, so no record that no cookie names (a signed-in
+ * "device" nobody holds) outlives a sign-in answered 503.
  */
 export async function moveSession(plan: CommitPlan, first: StoredSession, maxAttempts: number): Promise<CommitResult> {
+  const { session, state } = plan;
+  const store = session.store;
+  let created = false;
+  try {
+    return await move(plan, first, maxAttempts, () => (created = true));
+  } catch (error) {
+    // Best effort: where the store is down altogether, the first write failed too and there is nothing to take away.
+    if (created) await Promise.resolve(store.destroy(state.id)).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function move(plan: CommitPlan, first: StoredSession, maxAttempts: number, onCreated: () => void): Promise<CommitResult> {
   const { session, state } = plan;
   const store = session.store;
   let from = plan.moveFrom!;
@@ -31,6 +47,7 @@ export async function moveSession(plan: CommitPlan, first: StoredSession, maxAtt
       await destroyFollowingMoves(session, from.id, maxAttempts); // signed out from another device meanwhile
       return 'gone';
     }
+    onCreated();
     const marker = forwardMarker(state.id, from.version + 1, Date.now());
     if (await callStore(session, 'set', () => store.set(from.id, marker, { ttlMs: MARKER_TTL_MS, ifVersion: from.version }))) return 'kept';
     const fresh = await currentRecord(session, from.id);
