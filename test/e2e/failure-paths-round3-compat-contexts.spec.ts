@@ -11,6 +11,7 @@ import { Browser, type Reply } from '../support/browser.js';
 import { SECRET } from '../support/constants.js';
 import { DisposableRedis } from '../support/disposable-redis.js';
 import { PLATFORMS, startApp, type RunningApp } from '../support/platforms.js';
+import { TestGate } from '../support/gate.js';
 import { failOnProcessErrors } from '../support/process-errors.js';
 import { connectedClient } from '../support/redis.js';
 import { AccountController } from './fixtures/contexts/account.controller.js';
@@ -31,29 +32,8 @@ import { connect, SOCKET_KINDS, type TestSocket } from './fixtures/contexts/sock
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const COMMAND_TIMEOUT_MS = 500;
 
-interface Gate {
-  arrived: Promise<void>;
-  arrive(): void;
-  released: Promise<void>;
-  release(): void;
-}
-function makeGate(): Gate {
-  const gate = {} as Gate;
-  gate.arrived = new Promise<void>((resolve) => (gate.arrive = resolve));
-  gate.released = new Promise<void>((resolve) => (gate.release = resolve));
-  return gate;
-}
-let gate = makeGate();
-gate.release();
-function closeGate(): Gate {
-  gate = makeGate();
-  return gate;
-}
-async function throughGate(): Promise<void> {
-  const current = gate;
-  current.arrive();
-  await current.released;
-}
+/** Where a resolver, service or gateway handler waits for the test, once its session is loaded. */
+const gate = new TestGate();
 
 /** A service that writes through current(), after waiting at the gate. */
 @Injectable()
@@ -63,7 +43,7 @@ class GatedCartService {
   async add(item: string): Promise<string[]> {
     const session = this.sessions.current()!;
     session.push('cart', item);
-    await throughGate();
+    await gate.pass();
     return session.get('cart');
   }
 }
@@ -75,7 +55,7 @@ class GatedResolver {
   @Mutation(() => [String])
   async gatedAdd(@Session() session: Session, @Args('item') item: string): Promise<string[]> {
     session.push('cart', item);
-    await throughGate();
+    await gate.pass();
     return session.get('cart');
   }
 
@@ -99,7 +79,7 @@ class GatedGateway implements OnGatewayConnection {
   @SubscribeMessage('gated-add')
   async gatedAdd(@Session() session: Session, @MessageBody() item: string): Promise<{ cart: string[] }> {
     session.push('cart', item);
-    await throughGate();
+    await gate.pass();
     return { cart: session.get('cart') };
   }
 }
@@ -155,7 +135,7 @@ describe.each(PLATFORMS)('GraphQL mutations when Redis stops under them, on %s',
 
   /** Sends the operation, pauses Redis once its resolver holds the loaded session, resumes after the answer and the command timeout. */
   async function whilePaused(send: () => Promise<Reply>): Promise<Reply> {
-    const held = closeGate();
+    const held = gate.close();
     const pending = send();
     await held.arrived;
     own.redis.pause();
@@ -271,7 +251,7 @@ describe.each(PLATFORMS.flatMap((platform) => SOCKET_KINDS.map((kind) => [platfo
 
   it('a message whose save times out on a paused Redis: the client gets an error event for the store, the write is not kept, and the same socket works once Redis resumes', async () => {
     const { browser, socket } = await signedInSocket();
-    const held = closeGate();
+    const held = gate.close();
     const pending = socket.send('gated-add', 'lost');
     await held.arrived;
     own.redis.pause();
@@ -293,7 +273,7 @@ describe.each(PLATFORMS.flatMap((platform) => SOCKET_KINDS.map((kind) => [platfo
     ['times out', COMMAND_TIMEOUT_MS + 400, ['kept']],
   ] as const)('a client that disconnects while its message\'s save waits for a paused Redis: the save %s, the process survives, and other sockets keep working', async (_outcome, pauseMs, cart) => {
     const { browser, socket } = await signedInSocket();
-    const held = closeGate();
+    const held = gate.close();
     const pending = socket.send('gated-add', 'gone').catch(() => undefined);
     await held.arrived;
     own.redis.pause();

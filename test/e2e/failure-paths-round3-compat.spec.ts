@@ -11,6 +11,7 @@ import { Browser } from '../support/browser.js';
 import { SECRET } from '../support/constants.js';
 import { DisposableRedis } from '../support/disposable-redis.js';
 import { PLATFORMS, startApp, type RunningApp } from '../support/platforms.js';
+import { TestGate } from '../support/gate.js';
 import { failOnProcessErrors } from '../support/process-errors.js';
 import { connectedClient } from '../support/redis.js';
 import { AuthController } from './fixtures/passport/auth.controller.js';
@@ -45,29 +46,10 @@ function called(run: (done: (error?: unknown) => void) => unknown): Promise<{ er
 }
 
 /** Where a request waits for the test once SessionMiddleware has loaded its session (the header `x-gate`). */
-interface Gate {
-  arrived: Promise<void>;
-  arrive(): void;
-  released: Promise<void>;
-  release(): void;
-}
-function makeGate(): Gate {
-  const gate = {} as Gate;
-  gate.arrived = new Promise<void>((resolve) => (gate.arrive = resolve));
-  gate.released = new Promise<void>((resolve) => (gate.release = resolve));
-  return gate;
-}
-let gate = makeGate();
-gate.release();
-function closeGate(): Gate {
-  gate = makeGate();
-  return gate;
-}
+const gate = new TestGate();
 function gateMiddleware(request: IncomingMessage, _response: ServerResponse, next: () => void): void {
   if (!request.headers['x-gate']) return next();
-  const current = gate;
-  current.arrive();
-  void current.released.then(() => next());
+  void gate.pass().then(() => next());
 }
 
 /** Only the /csrf routes are protected, so passport's routes stay reachable in the same app. */
@@ -212,7 +194,7 @@ describe.each(PLATFORMS)('passport, connect-flash and csrf-sync when Redis stops
 
   /** Sends `send()` through the gate, pauses Redis once its session is loaded, and resumes it once its answer is in and the command timeout has passed. */
   async function whilePaused<T>(send: () => Promise<T>): Promise<T> {
-    const held = closeGate();
+    const held = gate.close();
     const pending = send();
     await held.arrived;
     redis.pause();

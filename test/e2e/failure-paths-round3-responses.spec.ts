@@ -8,6 +8,7 @@ import { Browser, parseSetCookie } from '../support/browser.js';
 import { SECRET } from '../support/constants.js';
 import { DisposableRedis } from '../support/disposable-redis.js';
 import { PLATFORMS, startApp, type Platform, type RunningApp } from '../support/platforms.js';
+import { TestGate } from '../support/gate.js';
 import { failOnProcessErrors } from '../support/process-errors.js';
 import { rawRequest } from '../support/raw-request.js';
 import { connectedClient } from '../support/redis.js';
@@ -23,21 +24,8 @@ import { connectedClient } from '../support/redis.js';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const COMMAND_TIMEOUT_MS = 400;
 
-let release: () => void = () => undefined;
-let arrive: () => void = () => undefined;
-let released: Promise<void> = Promise.resolve();
-
-/** The next handler to reach the gate waits there; resolves once it has (its session loaded). */
-function holdNextHandler(): { arrived: Promise<void>; release: () => void } {
-  const arrived = new Promise<void>((resolve) => (arrive = resolve));
-  released = new Promise<void>((resolve) => (release = resolve));
-  return { arrived, release: () => release() };
-}
-
-async function gate(): Promise<void> {
-  arrive();
-  await released;
-}
+/** Where a handler waits for the test, once its session is loaded. */
+const gate = new TestGate();
 
 type Reply = {
   hijack?: unknown;
@@ -61,7 +49,7 @@ class CountingRefusal implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const session = await this.sessions.load(context);
     session.increment('n');
-    await gate();
+    await gate.pass();
     throw new ForbiddenException('too many attempts');
   }
 }
@@ -81,7 +69,7 @@ class ResponsesController {
   @Get('send-then-throw')
   async sendThenThrow(@Session() session: Session, @Res() reply: Reply) {
     session.increment('n');
-    await gate();
+    await gate.pass();
     reply.send('sent');
     throw new Error('after send');
   }
@@ -89,7 +77,7 @@ class ResponsesController {
   @Get('send-twice')
   async sendTwice(@Session() session: Session, @Res() reply: Reply) {
     session.increment('n');
-    await gate();
+    await gate.pass();
     reply.send('one');
     reply.send('two');
   }
@@ -98,7 +86,7 @@ class ResponsesController {
   @Get('redirect')
   async redirect(@Session() session: Session, @Res() reply: Reply) {
     session.increment('n');
-    await gate();
+    await gate.pass();
     if (isFastify(reply)) reply.redirect('/dashboard', 302);
     else reply.redirect(302, '/dashboard');
   }
@@ -112,7 +100,7 @@ class ResponsesController {
   @Get('big')
   async big(@Session() session: Session, @Res() reply: Reply) {
     session.increment('n');
-    await gate();
+    await gate.pass();
     if (isFastify(reply)) reply.send(BIG);
     else reply.json!(BIG);
   }
@@ -134,7 +122,7 @@ describe.each(PLATFORMS)('an @Res() answer whose save times out on a paused Redi
     );
   });
   afterAll(async () => {
-    release();
+    gate.release();
     await running?.close();
     client?.disconnect();
     await redis?.kill();
@@ -145,7 +133,7 @@ describe.each(PLATFORMS)('an @Res() answer whose save times out on a paused Redi
   async function withSaveTimingOut(path: string, headers: Record<string, string> = {}) {
     const browser = new Browser(running.url);
     expect((await browser.get('/r3r/start')).body).toEqual({ n: 1 });
-    const held = holdNextHandler();
+    const held = gate.close();
     const cookie = [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const pending = rawRequest(running.url + path, { cookie, ...headers });
     await held.arrived;

@@ -9,6 +9,7 @@ import { Browser } from '../support/browser.js';
 import { SECRET } from '../support/constants.js';
 import { DisposableRedis } from '../support/disposable-redis.js';
 import { PLATFORMS, startApp, type RunningApp } from '../support/platforms.js';
+import { TestGate } from '../support/gate.js';
 import { failOnProcessErrors } from '../support/process-errors.js';
 import { connectedClient } from '../support/redis.js';
 
@@ -23,35 +24,8 @@ import { connectedClient } from '../support/redis.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Where a handler waits for the test: `arrived` once its session is loaded, then it goes on when released. */
-interface Gate {
-  arrived: Promise<void>;
-  arrive(): void;
-  released: Promise<void>;
-  release(): void;
-}
-
-function makeGate(): Gate {
-  const gate = {} as Gate;
-  gate.arrived = new Promise<void>((resolve) => (gate.arrive = resolve));
-  gate.released = new Promise<void>((resolve) => (gate.release = resolve));
-  return gate;
-}
-
-let gate = makeGate();
-gate.release();
-
-/** The test holds the next handler that reaches the gate. */
-function closeGate(): Gate {
-  gate = makeGate();
-  return gate;
-}
-
-async function throughGate(): Promise<void> {
-  const current = gate;
-  current.arrive();
-  await current.released;
-}
+/** Where a handler waits for the test, once its session is loaded. */
+const gate = new TestGate();
 
 const FILE = Buffer.from('a small file\n'.repeat(50));
 
@@ -80,7 +54,7 @@ class FailurePathsController {
   @HttpCode(200)
   async gatedSignIn(@Session() session: Session) {
     session.get('n');
-    await throughGate();
+    await gate.pass();
     await session.regenerate();
     session.set('user.id', 42);
     session.tag(42);
@@ -101,7 +75,7 @@ class FailurePathsController {
   @Get('inc')
   async inc(@Session() session: Session) {
     const n = session.increment('n');
-    await throughGate();
+    await gate.pass();
     return { n };
   }
 
@@ -109,7 +83,7 @@ class FailurePathsController {
   @Get('res-inc')
   async resInc(@Session() session: Session, @Res() reply: Reply) {
     const n = session.increment('n');
-    await throughGate();
+    await gate.pass();
     if (typeof reply.hijack === 'function') reply.send!({ n });
     else reply.json!({ n });
   }
@@ -117,7 +91,7 @@ class FailurePathsController {
   @Get('file-inc')
   async fileInc(@Session() session: Session) {
     session.increment('n');
-    await throughGate();
+    await gate.pass();
     return new StreamableFile(FILE, { type: 'text/plain; charset=utf-8' });
   }
 
@@ -125,7 +99,7 @@ class FailurePathsController {
   @Get('stream-inc')
   async streamInc(@Session() session: Session, @Res() reply: Reply) {
     session.increment('n');
-    await throughGate();
+    await gate.pass();
     const raw = rawOf(reply);
     raw.writeHead(200, { 'content-type': 'text/plain' });
     raw.write('first part\n');
@@ -135,7 +109,7 @@ class FailurePathsController {
   @Sse('events-inc')
   async eventsInc(@Session() session: Session): Promise<Observable<MessageEvent>> {
     session.increment('n');
-    await throughGate();
+    await gate.pass();
     return interval(10).pipe(
       take(3),
       map((i): MessageEvent => ({ data: String(i) })),
@@ -250,7 +224,7 @@ describe.each(PLATFORMS)('a browser that hangs up while its save waits for a pau
   async function hangUpDuringSave(path: string, headFirst: boolean, pauseMs: number) {
     const browser = new Browser(running.url);
     expect((await browser.post('/r3/sign-in')).status).toBe(200);
-    const held = closeGate();
+    const held = gate.close();
     const hanging = hangingRequest(running.url + path, cookieHeader(browser), path.includes('events') ? { accept: 'text/event-stream' } : {});
     await held.arrived;
     redis.pause();
@@ -306,7 +280,7 @@ describe.each(PLATFORMS)('a browser that hangs up while its save waits for a pau
       const browser = new Browser(running.url);
       expect((await browser.get('/r3/inc')).status).toBe(200); // an anonymous session (a cart, say)
       const before = await sessionKeys();
-      const held = closeGate();
+      const held = gate.close();
       const pending = browser.post('/r3/gated-sign-in');
       await held.arrived;
       redis.pause();
@@ -324,7 +298,7 @@ describe.each(PLATFORMS)('a browser that hangs up while its save waits for a pau
     it("a first visit answered 503 leaves no record behind that nobody's cookie names", async () => {
       const browser = new Browser(running.url);
       const before = await sessionKeys();
-      const held = closeGate();
+      const held = gate.close();
       const pending = browser.get('/r3/inc');
       await held.arrived;
       redis.pause();
@@ -339,7 +313,7 @@ describe.each(PLATFORMS)('a browser that hangs up while its save waits for a pau
 
     it('a first visit to a stream whose head (and cookie) left before its save timed out: the stream is cut, and that cookie names no session once Redis resumes', async () => {
       const before = await sessionKeys();
-      const held = closeGate();
+      const held = gate.close();
       let setCookie: string[] = [];
       const cut = new Promise<string>((resolve) => {
         const req = httpRequest(`${running.url}/r3/stream-inc`, (res) => {
@@ -376,7 +350,7 @@ describe.each(PLATFORMS)('a browser that hangs up while its save waits for a pau
         expect((await browser.get('/r3/inc')).body).toEqual({ n: 1 });
         const oldId = sessionId(browser);
         const tab = browser.clone();
-        const held = closeGate();
+        const held = gate.close();
         const write = tab.get('/r3/inc');
         await held.arrived;
         redis.pause();
