@@ -83,14 +83,25 @@ export function recordAfter(plan: CommitPlan): StoredSession {
 /**
  * Flash for the next request: what this request set or kept, plus anything a
  * parallel request flashed after this one loaded (on replay `incoming` is the
- * fresh record's), minus what this request consumed.
+ * fresh record's), minus what this request consumed: a key it loaded, while
+ * it still holds the value this request showed (one flashed again under the
+ * same key meanwhile is a new message).
  */
 export function nextFlash(state: SessionState, incoming: Record<string, unknown>): Record<string, unknown> {
   const { outgoing, loadedKeys, cleared } = state.flash;
   if (cleared || Object.keys(incoming).length === 0) return { ...outgoing };
+  const loaded = state.flash.incoming;
   const survivors: Record<string, unknown> = {};
-  for (const key of Object.keys(incoming)) if (!loadedKeys.includes(key)) survivors[key] = incoming[key];
+  for (const key of Object.keys(incoming)) {
+    const consumed = loadedKeys.includes(key) && (incoming === loaded || sameJson(incoming[key], loaded[key]));
+    if (!consumed) survivors[key] = incoming[key];
+  }
   return { ...survivors, ...outgoing };
+}
+
+/** Both parsed from a record the module wrote, so equal values serialise alike. */
+function sameJson(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** A browser-session cookie: the module's `expireOnClose`, unless this session has a lifetime of its own ("remember me"). */
