@@ -2,6 +2,7 @@ import type { SessionState } from '../core/session-state.js';
 import type { ResolvedSession } from '../session-config.js';
 import type { StoredSession } from '../stores/session-store.js';
 import { expiryAt, type Lifetime } from '../core/expiry.js';
+import { sameJson } from '../core/json-value.js';
 import { DEFAULTS } from '../session.options.js';
 import { PlannedRecord } from './planned-record.js';
 
@@ -97,11 +98,6 @@ export function nextFlash(state: SessionState, incoming: Record<string, unknown>
     if (!consumed) survivors[key] = incoming[key];
   }
   return { ...survivors, ...outgoing };
-}
-
-/** Both parsed from a record the module wrote, so equal values serialise alike. */
-function sameJson(a: unknown, b: unknown): boolean {
-  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** A browser-session cookie: the module's `expireOnClose`, unless this session has a lifetime of its own ("remember me"). */

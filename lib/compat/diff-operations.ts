@@ -1,3 +1,5 @@
+import { sameJson } from '../core/json-value.js';
+
 /** A change to one path of the session, as the typed `Session` API makes it. */
 export type PathChange =
   | { readonly kind: 'set'; readonly path: string; readonly value: unknown }
@@ -8,10 +10,6 @@ const UNADDRESSABLE = /^$|\.|^(__proto__|constructor|prototype)$/;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /**

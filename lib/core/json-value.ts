@@ -60,6 +60,11 @@ function refuse(path: string, why: string): TypeError {
   return new TypeError(`Cannot store the value at session path "${path}": ${why}.`);
 }
 
+/** Whether two JSON values are equal: both serialise alike (values parsed from, or built for, one record do). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** A deep copy of data already known to be JSON (cheaper than a JSON round trip for small values). */
 export function cloneJson<V>(value: V): V {
   if (typeof value !== 'object' || value === null) return value;
