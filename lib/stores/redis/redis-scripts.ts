@@ -15,6 +15,16 @@
  */
 export const RECORD_HEADER = /^\{"version":\d+,"expiresAt":-?\d+,/;
 
+/** Lua: `now`, Redis's own clock in epoch ms (one clock for every app server, whatever theirs say). */
+export const REDIS_NOW_MS = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+/** Lua that answers 2 (refused) once Redis's clock is past the deadline in ARGV[n] (epoch ms). */
+function refusedPastDeadline(n: number): string {
+  return `${REDIS_NOW_MS}
+if now > tonumber(ARGV[${n}]) then return 2 end`;
+}
+
 /**
  * ARGV: expected version, new record JSON, ttl in ms, deadline (epoch ms, '0'
  * for none). Missing key = conflict: never resurrect. Past its deadline the
@@ -23,8 +33,7 @@ export const RECORD_HEADER = /^\{"version":\d+,"expiresAt":-?\d+,/;
  */
 export const COMPARE_AND_SET = `
 if ARGV[4] ~= '0' then
-  local now = redis.call('TIME')
-  if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[4]) then return 2 end
+  ${refusedPastDeadline(4)}
 end
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
@@ -40,8 +49,7 @@ return 1
  * written later, where nobody's cookie names it.
  */
 export const SET_BEFORE_DEADLINE = `
-local now = redis.call('TIME')
-if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[3]) then return 2 end
+${refusedPastDeadline(3)}
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 `;

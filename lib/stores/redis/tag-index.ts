@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { StoredSession, TaggedSession } from '../session-store.js';
 import { LuaScript } from './lua-script.js';
+import { REDIS_NOW_MS } from './redis-scripts.js';
 
 /**
  * How much longer an entry lives than the session it stands for: covers the
@@ -10,9 +11,8 @@ import { LuaScript } from './lua-script.js';
  */
 const ENTRY_MARGIN_MS = 60_000;
 
-/** Reads Redis's own clock in ms, so entries and sessions expire by the same kind of clock. */
-const NOW = `local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+/** Reads Redis's own clock, so entries and sessions expire by the same kind of clock, and drops expired entries. */
+const NOW = `${REDIS_NOW_MS}
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)`;
 
 /**
