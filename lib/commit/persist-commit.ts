@@ -17,19 +17,16 @@ import { replayOnto, stepAside } from './replay.js';
 export type CommitResult = 'kept' | 'gone' | 'moved';
 
 /**
- * Carries out a plan. A version conflict means a parallel request saved
- * first: reload, replay this request's operations on the fresh data, try
- * again. A record that vanished meanwhile was destroyed (a logout): it stays
- * gone. Answers at once when the store has nothing to do.
+ * Carries out a plan (the committer has checked its record's size). A
+ * version conflict means a parallel request saved first: reload, replay this
+ * request's operations on the fresh data, check its size again, try again. A
+ * record that vanished meanwhile was destroyed (a logout): it stays gone.
+ * Answers at once when the store has nothing to do.
  */
 export function persistCommit(plan: CommitPlan, maxAttempts: number, locks: KeyedLock): CommitResult | Promise<CommitResult> {
   const { session, action } = plan;
   const before = action.kind !== 'none' || plan.state.storedId !== undefined ? 'kept' : 'gone';
-  if (session.sealer) {
-    // The cookie is the record: nothing to store.
-    if (action.kind === 'save') assertSize(plan, action.record);
-    return before;
-  }
+  if (session.sealer) return before; // the cookie is the record: nothing to store
   if (action.kind === 'none' && plan.discard.length === 0) return before;
   return persistInStore(plan, maxAttempts, locks, before);
 }
@@ -42,7 +39,6 @@ async function persistInStore(plan: CommitPlan, maxAttempts: number, locks: Keye
       const from = plan.moveFrom;
       result = await locks.run(`${session.name}:${from.id}`, () => moveSession(plan, action.record, maxAttempts));
     } else if (action.ifVersion === undefined) {
-      assertSize(plan, action.record);
       const ttlMs = Math.max(1, action.record.expiresAt - Date.now());
       await callStore(session, 'set', () => session.store.set(state.id, action.record, { ttlMs }));
     } else {
@@ -62,7 +58,7 @@ async function saveWithReplay(plan: CommitPlan, first: StoredSession, firstVersi
   let record = first;
   let ifVersion = firstVersion;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    assertSize(plan, record);
+    if (attempt > 1) assertSize(plan, record); // the first was checked before the commit began; a replay may have grown it
     const ttlMs = Math.max(1, record.expiresAt - Date.now());
     const target = id;
     if (await callStore(session, 'set', () => session.store.set(target, record, { ttlMs, ifVersion }))) return id === state.id ? 'kept' : 'moved';

@@ -65,8 +65,7 @@ export class SessionCommitter {
     const outcomes: (CommitResult | Promise<CommitResult>)[] = [];
     let waiting = false;
     for (const plan of plans) {
-      // Sealed sessions were saved by prepare(): their record is their cookie.
-      const outcome = plan.session.sealer ? 'kept' : persistCommit(plan, this.maxCommitAttempts, this.locks);
+      const outcome = persistCommit(plan, this.maxCommitAttempts, this.locks);
       outcomes.push(outcome);
       if (outcome instanceof Promise) waiting = true;
     }
@@ -112,12 +111,8 @@ export class SessionCommitter {
   private prepare(sessions: RequestSessions, plans: readonly CommitPlan[]): (string | undefined)[] {
     const sealedLines: (string | undefined)[] = [];
     for (const plan of plans) {
-      if (plan.session.sealer) {
-        sealedLines.push(this.cookieLine(sessions, plan, persistCommit(plan, this.maxCommitAttempts, this.locks) as CommitResult));
-        continue;
-      }
       if (plan.action.kind === 'save') assertSize(plan, plan.action.record);
-      sealedLines.push(undefined);
+      sealedLines.push(plan.session.sealer ? this.cookieLine(sessions, plan, persistCommit(plan, this.maxCommitAttempts, this.locks) as CommitResult) : undefined);
     }
     return sealedLines;
   }
