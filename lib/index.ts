@@ -7,7 +7,7 @@ export type { UserSessionInfo } from './users/user-session-info.js';
 export { SessionInterceptor } from './lifecycle/session.interceptor.js';
 export { SessionMiddleware } from './lifecycle/session.middleware.js';
 export { keepHandshake } from './contexts/ws-handshake.js';
-export type { ExpressSession } from './compat/express-session-view.js';
+export type { ExpressSession } from './compat/express-session.js';
 export type { ExpressSessionCookie } from './compat/express-session-cookie.js';
 
 export { Session } from './decorators/session.decorator.js';
